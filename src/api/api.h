@@ -1,0 +1,38 @@
+/* api.h: the JSON API v1 under /api/v1: one route table, JSON errors with stable codes */
+#ifndef KQ_API_H
+#define KQ_API_H
+#include <jansson.h>
+#include "core/core.h"
+#include "http/http.h"
+
+/* Route flag: the caller must present a valid Bearer token. */
+enum { A_AUTH = 1 << 0 };
+
+/* Per-request state of the API (req->app is the struct web of routes.c;
+ * the API reads db and actor from it). */
+struct db *api_db(struct request *req);
+const struct actor *api_actor(struct request *req);
+
+void api_handle(struct request *req, struct response *res);
+/* {"error":{"code":"...","message":"...","fields":{name: message}}} with the registry's status. */
+void api_error(struct request *req, struct response *res, enum kq_err e,
+	       const struct field_errors *fe);
+/* Writes j as the body with status; takes ownership of j (json_decref). */
+void api_json_take(struct response *res, int status, json_t *j);
+/* Parses the request body as a JSON object; on failure answers the error
+ * itself and returns NULL. Caller json_decref()s the result. */
+json_t *api_body_object(struct request *req, struct response *res);
+/* Optional string member: NULL if absent; *bad set when present but not a string. */
+const char *api_str(json_t *o, const char *key, bool *bad);
+
+/* Handlers, one block per area (same names as the files in src/api/). */
+void api_openapi(struct request *req, struct response *res);
+void api_accounts_me(struct request *req, struct response *res);
+void api_orgs_list(struct request *req, struct response *res);
+void api_orgs_get(struct request *req, struct response *res);
+void api_orgs_create(struct request *req, struct response *res);
+void api_orgs_update(struct request *req, struct response *res);
+void api_orgs_members(struct request *req, struct response *res);
+void api_orgs_invite(struct request *req, struct response *res);
+
+#endif

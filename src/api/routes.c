@@ -1,0 +1,73 @@
+/* routes.c (api): the one table of JSON API routes and its dispatcher (Bearer tokens, JSON errors) */
+#include "api/api.h"
+#include "web/web.h"
+#include "base/str.h"
+#include "core/apitokens.h"
+#include <string.h>
+
+static const struct route routes[] = {
+	{ "GET",   "/api/v1/openapi.json",              api_openapi, 0 },
+	{ "GET",   "/api/v1/me",                        api_accounts_me, A_AUTH },
+	{ "GET",   "/api/v1/orgs",                      api_orgs_list, 0 },
+	{ "POST",  "/api/v1/orgs",                      api_orgs_create, A_AUTH },
+	{ "GET",   "/api/v1/orgs/{slug}",               api_orgs_get, 0 },
+	{ "PATCH", "/api/v1/orgs/{slug}",               api_orgs_update, A_AUTH },
+	{ "GET",   "/api/v1/orgs/{slug}/members",       api_orgs_members, A_AUTH },
+	{ "POST",  "/api/v1/orgs/{slug}/invitations",   api_orgs_invite, A_AUTH },
+};
+
+struct db *api_db(struct request *req)
+{
+	return web_of(req)->db;
+}
+
+const struct actor *api_actor(struct request *req)
+{
+	return &web_of(req)->actor;
+}
+
+void api_handle(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	const struct route *r;
+
+	http_set_header(res, req->arena, "Cache-Control", "no-store");
+	if (!w->db) {
+		api_error(req, res, KQ_ERR_INTERNAL, NULL);
+		return;
+	}
+	switch (router_match(routes, sizeof(routes) / sizeof(routes[0]), req, &r)) {
+	case ROUTE_NO_PATH:
+		api_error(req, res, KQ_ERR_NOT_FOUND, NULL);
+		return;
+	case ROUTE_WRONG_METHOD:
+		api_error(req, res, KQ_ERR_METHOD_NOT_ALLOWED, NULL);
+		return;
+	case ROUTE_FOUND:
+		break;
+	}
+	/* The API takes no cookies: a token in the Authorization header is what
+	 * a cross-site page cannot send, so no CSRF token is needed here. */
+	const char *auth = http_header(req, "Authorization");
+	if (auth) {
+		if (!str_starts(auth, "Bearer ")) {
+			api_error(req, res, KQ_ERR_AUTH_TOKEN_INVALID, NULL);
+			return;
+		}
+		enum kq_err e = apitokens_authenticate(w->db, req->arena, auth + 7, &w->actor);
+		if (e != KQ_OK) {
+			api_error(req, res, e, NULL);
+			return;
+		}
+	}
+	if ((r->flags & A_AUTH) && !w->actor.account_id) {
+		api_error(req, res, KQ_ERR_AUTH_REQUIRED, NULL);
+		return;
+	}
+	if ((strcmp(req->method, "POST") == 0 || strcmp(req->method, "PATCH") == 0) &&
+	    strcmp(req->content_type, "application/json") != 0) {
+		api_error(req, res, KQ_ERR_UNSUPPORTED_MEDIA_TYPE, NULL);
+		return;
+	}
+	r->handler(req, res);
+}

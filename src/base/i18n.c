@@ -1,0 +1,92 @@
+/* i18n.c: message lookup by binary search over a sorted index of messages.def */
+#include "i18n.h"
+#include "log.h"
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct msg {
+	const char *key, *fr, *en;
+} catalog[] = {
+#define MSG(key, fr, en) { key, fr, en },
+#include "messages.def"
+#undef MSG
+};
+#define NMSG (sizeof(catalog) / sizeof(catalog[0]))
+
+static const struct msg *sorted[NMSG];
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp((*(const struct msg *const *)a)->key, (*(const struct msg *const *)b)->key);
+}
+
+void i18n_init(void)
+{
+	for (size_t i = 0; i < NMSG; i++)
+		sorted[i] = &catalog[i];
+	qsort(sorted, NMSG, sizeof(sorted[0]), by_key);
+	for (size_t i = 1; i < NMSG; i++)
+		if (strcmp(sorted[i - 1]->key, sorted[i]->key) == 0)
+			log_error("i18n: duplicate key %s", sorted[i]->key);
+}
+
+static const struct msg *find(const char *key)
+{
+	size_t lo = 0, hi = NMSG;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(sorted[mid]->key, key);
+		if (c == 0)
+			return sorted[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool i18n_has(const char *key)
+{
+	return find(key) != NULL;
+}
+
+const char *i18n_get(const char *lang, const char *key)
+{
+	const struct msg *m = find(key);
+	if (!m) {
+		log_warn("i18n: missing key %s", key);
+		return key;
+	}
+	if (lang && lang[0] == 'e' && m->en && m->en[0])
+		return m->en;
+	return m->fr;
+}
+
+bool i18n_lang_supported(const char *lang)
+{
+	return lang && (strcmp(lang, "fr") == 0 || strcmp(lang, "en") == 0);
+}
+
+const char *i18n_pick_lang(const char *al)
+{
+	/* The first of fr/en to appear wins: browsers list languages by preference. */
+	for (const char *p = al; p && *p; p++) {
+		if ((p == al || p[-1] == ',' || p[-1] == ' ') && strncasecmp(p, "en", 2) == 0)
+			return "en";
+		if ((p == al || p[-1] == ',' || p[-1] == ' ') && strncasecmp(p, "fr", 2) == 0)
+			return "fr";
+	}
+	return "fr";
+}
+
+bool i18n_entry(int i, const char **key, const char **fr, const char **en)
+{
+	if (i < 0 || (size_t)i >= NMSG)
+		return false;
+	*key = catalog[i].key;
+	*fr = catalog[i].fr;
+	*en = catalog[i].en;
+	return true;
+}

@@ -1,0 +1,41 @@
+/* log.c: timestamped single-line records, written with one fputs so threads do not interleave */
+#include "log.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static enum log_level min_level = LOG_INFO;
+static const char *names[] = { "debug", "info", "warn", "error" };
+
+void log_set_level(enum log_level l)
+{
+	min_level = l;
+}
+
+void log_msg(enum log_level l, const char *fmt, ...)
+{
+	char line[2048];
+	struct tm tm;
+	time_t now = time(NULL);
+	int n;
+
+	if (l < min_level)
+		return;
+	gmtime_r(&now, &tm);
+	n = (int)strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+	n += snprintf(line + n, sizeof(line) - (size_t)n, "%s ", names[l]);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s\n", line);
+}
+
+void kq_bug(const char *file, int line, const char *msg)
+{
+	log_msg(LOG_ERROR, "BUG %s:%d: %s", file, line, msg);
+#ifndef NDEBUG
+	abort();
+#endif
+}

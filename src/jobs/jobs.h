@@ -1,0 +1,21 @@
+/* jobs.h: background work in the server process (mail delivery, purges), on its own thread */
+#ifndef KQ_JOBS_H
+#define KQ_JOBS_H
+#include <stdbool.h>
+#include "db/db.h"
+
+struct jobs_config {
+	const char *smtp_url;    /* "" or NULL: mail is written to the log */
+	const char *mail_from;
+};
+
+/* Starts the job thread; false if it cannot. */
+bool jobs_start(const struct jobs_config *cfg);
+/* Asks the thread to stop after its current step and waits for it. */
+void jobs_stop(void);
+
+/* One pass of each job, also callable from tests. Returns how many mails were handled. */
+int jobs_mail_run(struct db *db, const struct jobs_config *cfg);
+void jobs_purge_run(struct db *db);
+
+#endif

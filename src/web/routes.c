@@ -1,0 +1,222 @@
+/* routes.c: the one table of page routes, and the dispatcher that loads the visitor's context.
+ *
+ * Everything a page may rely on is settled here, once: the database
+ * connection, the language, the CSRF token, the session, the flash
+ * message, log-in requirement and the CSRF check of POST forms. */
+#include "pages.h"
+#include "web/views/views.h"
+#include "api/api.h"
+#include "base/crypto.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/str.h"
+#include "core/sessions.h"
+#include "db/pool.h"
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const struct route routes[] = {
+	{ "GET",  "/",                         web_home, 0 },
+	{ "GET",  "/actualites",               web_section_news, 0 },
+	{ "GET",  "/evenements",               web_section_events, 0 },
+	{ "GET",  "/soutenir",                 web_section_support, 0 },
+	{ "GET",  "/adhesions",                web_section_memberships, 0 },
+	{ "GET",  "/nous-contacter",           web_section_contact, 0 },
+	{ "POST", "/preferences",              web_prefs_set, R_CSRF },
+
+	/* accounts */
+	{ "GET",  "/inscription",              web_accounts_signup_form, 0 },
+	{ "POST", "/inscription",              web_accounts_signup, R_CSRF },
+	{ "GET",  "/compte/verifier",          web_accounts_verify_form, 0 },
+	{ "POST", "/compte/verifier",          web_accounts_verify, R_CSRF },
+	{ "GET",  "/connexion",                web_accounts_login_form, 0 },
+	{ "POST", "/connexion",                web_accounts_login, R_CSRF },
+	{ "POST", "/deconnexion",              web_accounts_logout, R_CSRF },
+	{ "GET",  "/mot-de-passe-oublie",      web_accounts_reset_request_form, 0 },
+	{ "POST", "/mot-de-passe-oublie",      web_accounts_reset_request, R_CSRF },
+	{ "GET",  "/mot-de-passe/nouveau",     web_accounts_reset_form, 0 },
+	{ "POST", "/mot-de-passe/nouveau",     web_accounts_reset, R_CSRF },
+	{ "GET",  "/compte",                   web_accounts_settings, R_AUTH },
+	{ "POST", "/compte/mot-de-passe",      web_accounts_password_change, R_AUTH | R_CSRF },
+	{ "POST", "/compte/email",             web_accounts_email_change, R_AUTH | R_CSRF },
+	{ "GET",  "/compte/email/confirmer",   web_accounts_email_confirm_form, 0 },
+	{ "POST", "/compte/email/confirmer",   web_accounts_email_confirm, R_CSRF },
+	{ "POST", "/compte/jetons",            web_accounts_tokens_create, R_AUTH | R_CSRF },
+	{ "POST", "/compte/jetons/{id}/revoquer", web_accounts_tokens_revoke, R_AUTH | R_CSRF },
+
+	/* organisations */
+	{ "GET",  "/annuaire",                 web_orgs_directory, 0 },
+	{ "GET",  "/organisations/nouvelle",   web_orgs_new_form, R_AUTH },
+	{ "POST", "/organisations",            web_orgs_create, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}",     web_orgs_show, 0 },
+	{ "GET",  "/organisations/{slug}/modifier", web_orgs_edit_form, R_AUTH },
+	{ "POST", "/organisations/{slug}/modifier", web_orgs_update, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}/logo", web_orgs_logo, 0 },
+	{ "POST", "/organisations/{slug}/logo", web_orgs_logo_upload, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}/membres", web_orgs_members, R_AUTH },
+	{ "POST", "/organisations/{slug}/membres/inviter", web_orgs_invite, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/membres/{id}/role", web_orgs_member_role, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/membres/{id}/retirer", web_orgs_member_remove, R_AUTH | R_CSRF },
+	{ "GET",  "/invitations/{token}",      web_orgs_invitation_show, 0 },
+	{ "POST", "/invitations/{token}",      web_orgs_invitation_accept, R_AUTH | R_CSRF },
+};
+
+static bool use_https;
+static char territory_name[200];
+
+void web_init(bool https, const char *name)
+{
+	use_https = https;
+	snprintf(territory_name, sizeof(territory_name), "%s", name ? name : "Kiosque");
+}
+
+static bool hex64(const char *s)
+{
+	if (!s || strlen(s) != 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+/* "kind.key" from the flash cookie, shown once; only catalog keys under flash. pass. */
+static void read_flash(struct request *req, struct response *res, struct web *w)
+{
+	const char *f = http_cookie(req, "kq_flash");
+	if (!f)
+		return;
+	web_cookie(req, res, "kq_flash", "", -1, true);
+	const char *dot = strchr(f, '.');
+	if (!dot)
+		return;
+	char *kind = arena_strndup(req->arena, f, (size_t)(dot - f));
+	const char *key = dot + 1;
+	if ((strcmp(kind, "success") == 0 || strcmp(kind, "error") == 0 ||
+	     strcmp(kind, "info") == 0) && str_starts(key, "flash.") && i18n_has(key)) {
+		w->flash_kind = kind;
+		w->flash_key = arena_strdup(req->arena, key);
+	}
+}
+
+/* A POST from another site is refused even before the token check, when the
+ * browser says where it comes from. */
+static bool same_origin(struct request *req)
+{
+	const char *origin = http_header(req, "Origin");
+	const char *host = http_header(req, "Host");
+	if (!origin || strcmp(origin, "null") == 0 || !host)
+		return origin == NULL;
+	const char *p = strstr(origin, "://");
+	return p && strcmp(p + 3, host) == 0;
+}
+
+static bool csrf_ok(struct request *req, struct web *w)
+{
+	const char *sent = http_form(req, "_csrf");
+	return same_origin(req) && sent && w->csrf && crypto_streq(sent, w->csrf) &&
+	       http_cookie(req, "kq_csrf") != NULL;
+}
+
+void web_handle(struct request *req, struct response *res)
+{
+	if (str_starts(req->path, "/static/")) {
+		if (!static_serve(req, res))
+			http_text(res, 404, "text/plain; charset=utf-8", "Not found.\n");
+		return;
+	}
+	if (strcmp(req->path, "/healthz") == 0) {
+		http_text(res, 200, "text/plain; charset=utf-8", "ok\n");
+		return;
+	}
+
+	struct web *w = arena_alloc(req->arena, sizeof(*w));
+	req->app = w;
+	w->https = use_https;
+	w->territory_name = territory_name;
+	const char *lang = http_cookie(req, "kq_lang");
+	w->lang = i18n_lang_supported(lang) ? lang : i18n_pick_lang(http_header(req, "Accept-Language"));
+	const char *text = http_cookie(req, "kq_text");
+	w->large_text = text && strcmp(text, "large") == 0;
+	w->db = db_pool_get();
+
+	if (str_starts(req->path, "/api/")) {
+		api_handle(req, res);
+		return;
+	}
+
+	const char *csrf = http_cookie(req, "kq_csrf");
+	if (hex64(csrf)) {
+		w->csrf = csrf;
+	} else {
+		char *t = arena_alloc(req->arena, TOKEN_HEX_LEN + 1);
+		crypto_token(t);
+		w->csrf = t;
+		web_cookie(req, res, "kq_csrf", t, 0, true);
+	}
+	if (!w->db) {
+		web_error(req, res, KQ_ERR_INTERNAL);
+		return;
+	}
+	const char *session = http_cookie(req, "kq_session");
+	if (session) {
+		enum kq_err e = sessions_lookup(w->db, req->arena, session, &w->actor);
+		if (e == KQ_OK)
+			w->session_token = session;
+		else
+			web_cookie(req, res, "kq_session", "", -1, true);
+		if (w->actor.lang && !lang && i18n_lang_supported(w->actor.lang))
+			w->lang = w->actor.lang;
+	}
+	read_flash(req, res, w);
+
+	const struct route *r;
+	switch (router_match(routes, sizeof(routes) / sizeof(routes[0]), req, &r)) {
+	case ROUTE_NO_PATH:
+		web_error(req, res, KQ_ERR_NOT_FOUND);
+		return;
+	case ROUTE_WRONG_METHOD:
+		web_error(req, res, KQ_ERR_METHOD_NOT_ALLOWED);
+		return;
+	case ROUTE_FOUND:
+		break;
+	}
+	if ((r->flags & R_CSRF) && !csrf_ok(req, w)) {
+		web_error(req, res, KQ_ERR_CSRF);
+		return;
+	}
+	if ((r->flags & R_AUTH) && !w->actor.account_id) {
+		const char *next = strcmp(req->method, "GET") == 0 ? req->path : "/";
+		http_redirect(res, req->arena,
+			      arena_printf(req->arena, "/connexion?suite=%s", url_arg(req->arena, next)));
+		return;
+	}
+	r->handler(req, res);
+}
+
+void web_complete(struct request *req, int status)
+{
+	struct web *w = req->app;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - req->started_us;
+	/* Taler's rule: a request that ends with a transaction open is our bug. */
+	if (w && w->db && db_in_txn(w->db))
+		KQ_BUG("request ended inside a transaction");
+	log_info("%s %s %d %lld.%03lldms %s", req->method, req->path, status,
+		 (long long)(us / 1000), (long long)(us % 1000), req->remote_addr);
+}
+
+void web_too_large(struct request *req, struct response *res)
+{
+	struct web *w = arena_alloc(req->arena, sizeof(*w));
+	req->app = w;
+	w->lang = i18n_pick_lang(http_header(req, "Accept-Language"));
+	w->csrf = "";
+	if (str_starts(req->path, "/api/")) {
+		api_error(req, res, KQ_ERR_PAYLOAD_TOO_LARGE, NULL);
+		return;
+	}
+	web_error(req, res, KQ_ERR_PAYLOAD_TOO_LARGE);
+}
