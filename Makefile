@@ -41,14 +41,14 @@ $(BUILD)/tools/embed: tools/embed.c
 	$(CC) -O1 -o $@ $<
 
 $(BUILD)/embedded.c: $(BUILD)/tools/embed $(EMBED)
-	$(BUILD)/tools/embed $(EMBED) > $@.tmp && mv $@.tmp $@
+	@$(BUILD)/tools/embed $(EMBED) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/embedded.o: $(BUILD)/embedded.c
-	$(CC) -O0 $(SAN) -Isrc -c -o $@ $<
+	@$(CC) -O0 $(SAN) -Isrc -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) $(WARN) -Wno-missing-prototypes $(PKG_CFLAGS) -Isrc -o $@ $< \
+	@echo "  TEST $@"; $(CC) $(CFLAGS) $(SAN) $(WARN) -Wno-missing-prototypes $(PKG_CFLAGS) -Isrc -o $@ $< \
 	    $(LIB_OBJ) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 run: deps kiosque

@@ -41,6 +41,10 @@ struct core_settings {
 void core_init(const struct core_settings *s);
 const struct core_settings *core_settings(void);
 
+/* This thread's database connection (opened on first use; NULL, logged, when
+ * the database is unreachable). Pages and the API get theirs here. */
+struct db *core_db(void);
+
 /* Maps a storage failure to a domain error: DB_HARD/DB_SOFT -> KQ_ERR_INTERNAL. */
 enum kq_err core_db_err(enum db_status s);
 

@@ -11,7 +11,6 @@
 #include "base/log.h"
 #include "base/str.h"
 #include "core/sessions.h"
-#include "db/pool.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -139,7 +138,7 @@ void web_handle(struct request *req, struct response *res)
 	w->lang = i18n_lang_supported(lang) ? lang : i18n_pick_lang(http_header(req, "Accept-Language"));
 	const char *text = http_cookie(req, "kq_text");
 	w->large_text = text && strcmp(text, "large") == 0;
-	w->db = db_pool_get();
+	w->db = core_db();
 
 	if (str_starts(req->path, "/api/")) {
 		api_handle(req, res);
