@@ -8,8 +8,11 @@
  * the arena, also when the client went away mid-upload. */
 #include "http.h"
 #include "../base/log.h"
+#include "../base/str.h"
 #include "../base/xalloc.h"
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <stdlib.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -201,6 +204,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 			http_text(&res, 414, "text/plain; charset=utf-8", "URI too long.\n");
 			return send_response(c, conn, &res);
 		}
+		if (!str_utf8_valid(url, strlen(url))) {
+			struct response res = { 0 };
+			http_text(&res, 400, "text/plain; charset=utf-8", "Malformed address.\n");
+			return send_response(c, conn, &res);
+		}
 		if (!c->too_large && (strcmp(t, "application/x-www-form-urlencoded") == 0 ||
 				      strcmp(t, "multipart/form-data") == 0))
 			c->pp = MHD_create_post_processor(conn, 16 * 1024, post_iter, c);
@@ -264,6 +272,28 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+/* Percent-decoding for paths and query arguments, in place. It differs from
+ * MHD's default in one way: "%00" stays as written, so no decoded string
+ * can hide a NUL that would cut it short in C. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *r = s, *w = s;
+	(void)cls;
+	(void)conn;
+	while (*r) {
+		if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2]) &&
+		    !(r[1] == '0' && r[2] == '0')) {
+			char hex[3] = { r[1], r[2], 0 };
+			*w++ = (char)strtol(hex, NULL, 16);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = 0;
+	return (size_t)(w - s);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
@@ -291,6 +321,7 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
 	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG,
 				cfg->port, NULL, NULL, access_cb, s,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,

@@ -12,6 +12,8 @@ cd "$(dirname "$0")/../.." || exit 1
 backend=${KIOSQUE_TEST_DB_BACKEND:-sqlite}
 export KIOSQUE_TEST_DB_BACKEND=$backend
 export PYTHONDONTWRITEBYTECODE=1
+# Tests create many accounts: argon2id at its minimum cost there (never in production).
+export KIOSQUE_FAST_HASH=${KIOSQUE_FAST_HASH:-1}
 export PYTHONPATH="$PWD/tests/http${PYTHONPATH:+:$PYTHONPATH}"
 bin=${KIOSQUE_BIN:-./kiosque}
 

@@ -1,0 +1,216 @@
+/* orgs.h: organisations (associations, businesses, producers, public bodies), their members and invitations.
+ *
+ * Every rule about who may do what to an organisation lives here:
+ * orgs_role_can() says what a role allows, orgs_authorize() applies it to an
+ * actor (platform admins may do what owners do). Pages, the API and later
+ * modules (events, tickets, money) call orgs_authorize() rather than looking
+ * at roles themselves.
+ *
+ * Invariant (INVARIANT(last-owner)): an organisation always keeps at least
+ * one owner. Member changes lock the organisation's row first, so two owners
+ * demoting each other at once on PostgreSQL cannot both succeed. */
+#ifndef KQ_ORGS_H
+#define KQ_ORGS_H
+#include "core.h"
+#include "uploads.h"
+
+#define ORGS_NAME_MIN 2
+#define ORGS_NAME_MAX 120
+#define ORGS_SUMMARY_MAX 200
+#define ORGS_DESCRIPTION_MAX 20000
+#define ORGS_LINE_MAX 200           /* address */
+#define ORGS_WEBSITE_MAX 300
+#define ORGS_PAGE_MAX 100           /* largest page orgs_list returns */
+#define ORGS_INVITE_TTL (14 * 86400)
+
+/* What an organisation is, as written by create/update and read back.
+ * Strings are never NULL in a loaded struct ("" when empty). */
+struct org {
+	int64_t id;
+	const char *slug, *kind, *name, *summary, *description, *category;
+	int64_t commune_id;                         /* 0: none */
+	const char *commune_insee, *commune_name;   /* "" when none */
+	const char *address, *email, *phone, *website;
+	int64_t logo_upload_id;                     /* 0: no logo */
+	const char *logo_sha256;                    /* "" when no logo; versions the logo URL */
+	int64_t created_at, updated_at;
+};
+
+/* Input of orgs_create and orgs_update. For create, NULL means empty; for
+ * update, NULL means "keep the current value" (a partial update). */
+struct org_input {
+	const char *kind;          /* association | business | producer | public_body */
+	const char *name;          /* 2..120 characters, one line */
+	const char *slug;          /* create only: NULL or "" takes str_slugify(name) */
+	const char *summary;       /* one line, <= 200 characters */
+	const char *description;   /* Markdown, <= 20000 characters */
+	const char *category;      /* one of orgs_categories(kind), or "" */
+	const char *commune;       /* INSEE code of one of territory_communes, or "" */
+	const char *address;       /* one line, <= 200 characters */
+	const char *email;         /* "" or a plausible address */
+	const char *phone;         /* "" or digits, spaces and + ( ) . - */
+	const char *website;       /* "" or an http:// or https:// URL */
+};
+
+struct org_filter {
+	const char *kind;          /* NULL or "": any */
+	const char *commune;       /* INSEE code; NULL or "": any */
+	const char *category;      /* NULL or "": any */
+	const char *q;             /* words searched in name and summary, case-insensitive */
+	int limit;                 /* clamped to 1..ORGS_PAGE_MAX */
+	int offset;                /* negative counts as 0 */
+};
+
+struct org_member {
+	int64_t account_id;
+	const char *display_name, *email, *role;
+	int64_t since;
+};
+
+struct org_invitation {
+	int64_t id;
+	int64_t org_id;
+	const char *org_slug, *org_name;
+	const char *email;           /* lower-case */
+	const char *role;
+	const char *invited_by_name; /* "" when the inviter's account is gone */
+	int64_t created_at, expires_at;
+};
+
+/* ---- vocabularies ---------------------------------------------------------------- */
+
+/* NULL-terminated lists. Labels are catalog keys "orgs.kind.<kind>",
+ * "orgs.category.<slug>" and "orgs.role.<role>". */
+const char *const *orgs_kinds(void);
+bool orgs_kind_valid(const char *kind);
+/* The categories of one kind (slugs as in data/demo/territory.json); NULL for an unknown kind. */
+const char *const *orgs_categories(const char *kind);
+bool orgs_category_valid(const char *kind, const char *category);
+const char *const *orgs_roles(void);
+bool orgs_role_valid(const char *role);
+
+/* ---- permissions ------------------------------------------------------------------- */
+
+enum org_action {
+	ORG_ACT_VIEW_MEMBERS,     /* see the member list: every role */
+	ORG_ACT_EDIT_PROFILE,     /* profile and logo: owner, editor */
+	ORG_ACT_PUBLISH,          /* news and events (later modules): owner, editor */
+	ORG_ACT_MANAGE_MEMBERS,   /* invite, change roles, remove: owner */
+	ORG_ACT_BOX_OFFICE,       /* sell and scan tickets: owner, box_office */
+	ORG_ACT_MONEY,            /* payments, receipts, exports: owner, treasurer */
+};
+
+/* What a role allows; false for an unknown role or NULL. */
+bool orgs_role_can(const char *role, enum org_action act);
+/* May who do act on organisation org_id? KQ_OK, or AUTH_REQUIRED (visitor),
+ * NOT_FOUND (no such organisation), FORBIDDEN, INTERNAL. Platform admins
+ * may do everything owners may. Usable inside or outside a transaction. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_authorize(struct db *db, const struct actor *who, int64_t org_id,
+			   enum org_action act);
+/* The role of account_id in org_id, in a; [out] *out_role NULL when not a member. */
+enum kq_err orgs_member_role(struct db *db, struct arena *a, int64_t org_id, int64_t account_id,
+			     const char **out_role);
+
+/* ---- organisations ------------------------------------------------------------------- */
+
+/* Creates an organisation; who becomes its owner. who must be logged in
+ * and verified. [out] *out (strings in a), fe (per-field message keys).
+ * Errors: AUTH_REQUIRED, ORGS_UNVERIFIED, FORM_INVALID (fe), ORGS_SLUG_TAKEN
+ * (fe "slug"; orgs_slug_suggest gives a free one), INTERNAL. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_create(struct db *db, const struct actor *who, const struct org_input *in,
+			struct arena *a, struct field_errors *fe, struct org *out);
+/* Updates the fields of in that are not NULL (the slug never changes).
+ * Needs ORG_ACT_EDIT_PROFILE. [out] *out is the updated organisation.
+ * Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND, FORM_INVALID (fe), INTERNAL. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_update(struct db *db, const struct actor *who, int64_t org_id,
+			const struct org_input *in, struct arena *a, struct field_errors *fe,
+			struct org *out);
+/* One organisation by slug or by id. Errors: NOT_FOUND, INTERNAL. */
+enum kq_err orgs_get(struct db *db, struct arena *a, const char *slug, struct org *out);
+enum kq_err orgs_get_by_id(struct db *db, struct arena *a, int64_t id, struct org *out);
+/* A page of organisations matching f, by name; [out] the page (in a), its
+ * length, and the number of matches in all pages. */
+enum kq_err orgs_list(struct db *db, struct arena *a, const struct org_filter *f,
+		      struct org **out, int *out_n, int64_t *out_total);
+/* A slug close to base (slugified) that no organisation uses yet, in a:
+ * "base", then "base-2", "base-3"... [out] *out. */
+enum kq_err orgs_slug_suggest(struct db *db, struct arena *a, const char *base, const char **out);
+
+/* Replaces the logo with an image (PNG, JPEG or WebP by its bytes, at most
+ * UPLOAD_IMAGE_MAX). Needs ORG_ACT_EDIT_PROFILE. The old image is deleted.
+ * Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND, UPLOAD_TOO_LARGE, UPLOAD_BAD_TYPE, INTERNAL. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_logo_set(struct db *db, const struct actor *who, int64_t org_id,
+			  const void *bytes, size_t len);
+/* The logo of the organisation slug, bytes in a. Errors: NOT_FOUND (no such
+ * organisation or no logo), INTERNAL. */
+enum kq_err orgs_logo_get(struct db *db, struct arena *a, const char *slug, struct upload *out);
+
+/* ---- members and invitations ------------------------------------------------------------ */
+
+/* Members by role then name. Needs ORG_ACT_VIEW_MEMBERS. [out] list in a.
+ * Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND, INTERNAL. */
+enum kq_err orgs_members_list(struct db *db, const struct actor *who, int64_t org_id,
+			      struct arena *a, struct org_member **out, int *out_n);
+/* Invites email to join org_id with role: writes an invitation valid 14
+ * days (only the token's hash is kept), replaces a pending one to the same
+ * address and queues the mail with the link /invitations/<token>, all in
+ * one transaction. Needs ORG_ACT_MANAGE_MEMBERS. [out] *out_inv (may be
+ * NULL), *out_token (may be NULL; for tests: pages and API never show it).
+ * Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND, FORM_INVALID (fe "email",
+ * "role"), ORGS_ALREADY_MEMBER (fe "email"), INTERNAL. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_member_invite(struct db *db, const struct actor *who, int64_t org_id,
+			       const char *email, const char *role, struct arena *a,
+			       struct field_errors *fe, struct org_invitation *out_inv,
+			       const char **out_token);
+/* Invitations neither accepted, revoked nor expired, newest first. Needs
+ * ORG_ACT_MANAGE_MEMBERS. Errors as orgs_members_list. */
+enum kq_err orgs_invitations_pending(struct db *db, const struct actor *who, int64_t org_id,
+				     struct arena *a, struct org_invitation **out, int *out_n);
+/* Revokes a pending invitation of org_id. Needs ORG_ACT_MANAGE_MEMBERS.
+ * Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND, INTERNAL. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_invitation_revoke(struct db *db, const struct actor *who, int64_t org_id,
+				   int64_t invitation_id);
+/* The live invitation behind a token (from the mail). Errors:
+ * ORGS_INVITE_INVALID (unknown, used, revoked or expired), INTERNAL. */
+enum kq_err orgs_invitation_find(struct db *db, struct arena *a, const char *token,
+				 struct org_invitation *out);
+/* who accepts the invitation behind token and becomes a member with its
+ * role; only the account whose email the invitation was sent to may, and
+ * only once. [out] *out_inv (may be NULL) describes what was accepted.
+ * Errors: AUTH_REQUIRED, ORGS_INVITE_INVALID, ORGS_INVITE_WRONG_ACCOUNT,
+ * ORGS_ALREADY_MEMBER, INTERNAL. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_invitation_accept(struct db *db, const struct actor *who, const char *token,
+				   struct arena *a, struct org_invitation *out_inv);
+/* Gives account_id the role in org_id. Needs ORG_ACT_MANAGE_MEMBERS.
+ * Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND (not a member), FORM_INVALID
+ * (unknown role), ORGS_LAST_OWNER (would leave no owner), INTERNAL. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_member_set_role(struct db *db, const struct actor *who, int64_t org_id,
+				 int64_t account_id, const char *role);
+/* Removes account_id from org_id. Anyone may remove themselves (leave);
+ * removing someone else needs ORG_ACT_MANAGE_MEMBERS. Errors: AUTH_REQUIRED,
+ * FORBIDDEN, NOT_FOUND, ORGS_LAST_OWNER, INTERNAL. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_member_remove(struct db *db, const struct actor *who, int64_t org_id,
+			       int64_t account_id);
+
+/* ---- for loaders and tests; no authorisation, no validation ---------------------------- */
+
+/* Inserts an organisation as given (commune by INSEE code, slug from the
+ * name when empty). Must run inside an open transaction. [out] *out_id. */
+__attribute__((warn_unused_result))
+enum db_status orgs_insert_raw(struct db *db, const struct org_input *in, int64_t created_by,
+			       int64_t *out_id);
+/* Adds (or re-roles) a member. Must run inside an open transaction. */
+__attribute__((warn_unused_result))
+enum db_status orgs_member_insert_raw(struct db *db, int64_t org_id, int64_t account_id,
+				      const char *role);
+
+#endif
