@@ -23,9 +23,10 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:detect_stack
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 work=$(mktemp -d /tmp/kiosque-unit.XXXXXX) || exit 1
-pgdir=
+pgdir= pgparent=
 cleanup() {
     if [ -n "$pgdir" ]; then bash tests/tools/pgcluster.sh stop "$pgdir" || true; fi
+    [ -z "$pgparent" ] || rm -rf "$pgparent"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -36,13 +37,13 @@ bins=("$build"/tests/test_*)
 
 if [ -z "${KIOSQUE_TEST_PG_URL:-}" ]; then
     if [ -f tests/tools/pgcluster.sh ]; then
-        pgdir=$(mktemp -d /tmp/kiosque-unit-pg.XXXXXX) && chmod 755 "$pgdir" || exit 1
-        if url=$(bash tests/tools/pgcluster.sh start "$pgdir/cluster" 2>"$work/pg.err"); then
-            pgdir=$pgdir/cluster
+        pgparent=$(mktemp -d /tmp/kiosque-unit-pg.XXXXXX) && chmod 755 "$pgparent" || exit 1
+        pgdir=$pgparent/cluster
+        if url=$(bash tests/tools/pgcluster.sh start "$pgdir" 2>"$work/pg.err"); then
             export KIOSQUE_TEST_PG_URL=$url
         else
             cat "$work/pg.err" >&2
-            rm -rf "$pgdir"
+            bash tests/tools/pgcluster.sh stop "$pgdir" >/dev/null 2>&1
             pgdir=
         fi
     fi
@@ -71,29 +72,27 @@ for bin in "${bins[@]}"; do
     # stderr holds cmocka's group fixture failures: "[  FAILED  ] GROUP SETUP" then "[  ERROR   ] group".
     read -r p f s fnames snames < <(
         awk -v prog="$name" '
-            function done_fail(n) { f++; fn = fn " " prog ":" n }
-            FNR == 1 { file++ }
-            file == 1 && /^\[ RUN      \] / { if (cur != "") done_fail(cur " (crashed)"); cur = substr($0, 14); next }
-            file == 1 && /^\[       OK \] / { if (cur != "") { p++; cur = "" } next }
-            file == 1 && /^\[  FAILED  \] / { if (cur != "") { done_fail(cur); cur = "" } next }
-            file == 1 && /^\[  SKIPPED \] group / { s++; g = $4; sub(/:$/, "", g); sn = sn " " prog ":" g; next }
-            file == 1 && /^\[  SKIPPED \] / { if (cur != "") { s++; sn = sn " " prog ":" cur; cur = "" } next }
-            file == 1 && /^\[  ERROR   \] group / { g = $4; sub(/:$/, "", g); done_fail(g " (not run)"); next }
-            file == 2 && /^\[  FAILED  \] GROUP (SETUP|TEARDOWN)/ { fixture = $4; next }
-            file == 2 && fixture != "" && /^\[  ERROR   \] / { done_fail($4 " (group " tolower(fixture) " failed)"); fixture = ""; next }
+            function done_fail(n) { f++; fn = fn "|" prog ":" n }
+            FILENAME == ARGV[1] && /^\[ RUN      \] / { if (cur != "") done_fail(cur "(crashed)"); cur = $4; next }
+            FILENAME == ARGV[1] && /^\[       OK \] / { if (cur != "") { p++; cur = "" } next }
+            FILENAME == ARGV[1] && /^\[  FAILED  \] / { if (cur != "") { done_fail(cur); cur = "" } next }
+            FILENAME == ARGV[1] && /^\[  SKIPPED \] group / { s++; g = $5; sub(/:$/, "", g); sn = sn "|" prog ":" g; next }
+            FILENAME == ARGV[1] && /^\[  SKIPPED \] / { if (cur != "") { s++; sn = sn "|" prog ":" cur; cur = "" } next }
+            FILENAME == ARGV[1] && /^\[  ERROR   \] group / { g = $5; sub(/:$/, "", g); done_fail(g "(not-run)"); next }
+            FILENAME == ARGV[2] && /^\[  FAILED  \] GROUP (SETUP|TEARDOWN)/ { fixture = tolower($5); next }
+            FILENAME == ARGV[2] && fixture != "" && /^\[  ERROR   \] / { done_fail($4 "(group-" fixture "-failed)"); fixture = ""; next }
             END {
-                if (cur != "") done_fail(cur " (crashed)")
-                gsub(/ /, ",", fn); gsub(/ /, ",", sn)
+                if (cur != "") done_fail(cur "(crashed)")
                 printf "%d %d %d %s %s\n", p, f, s, (fn == "" ? "-" : substr(fn, 2)), (sn == "" ? "-" : substr(sn, 2))
             }' "$out" "$err"
     )
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
         f=1
-        if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then fnames="$name:(timed out)"; else fnames="$name:(exit status $rc)"; fi
+        if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then fnames="$name:(timed-out)"; else fnames="$name:(exit-status-$rc)"; fi
     fi
     passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-    [ "$fnames" = - ] || failed_names+=(${fnames//,/ })
-    [ "$snames" = - ] || skipped_names+=(${snames//,/ })
+    [ "$fnames" = - ] || failed_names+=(${fnames//|/ })
+    [ "$snames" = - ] || skipped_names+=(${snames//|/ })
     status=ok
     [ "$f" -eq 0 ] || status=FAIL
     detail="$p passed"

@@ -353,7 +353,10 @@ static void test_slugify_turns_other_characters_into_dashes(void **state)
 	/* Reported to the lead: str_slugify folds the lead byte of a 3-byte
 	 * sequence as if it were a Latin-1 code point (0xE2 is "â"), giving
 	 * "laatelier", "concert-a-jazz", "prix-5-a". */
-	TL_KNOWN_BUG(strcmp(apos, "laatelier") == 0,
+	bool buggy = strcmp(apos, "laatelier") == 0;
+	if (buggy)
+		arena_free(a);
+	TL_KNOWN_BUG(buggy,
 		     "str_slugify folds the lead byte of 3-byte UTF-8 (L’Atelier -> laatelier)");
 	assert_string_equal(apos, "l-atelier");
 	assert_string_equal(dash, "concert-jazz");

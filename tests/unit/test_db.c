@@ -441,7 +441,7 @@ static void test_returning_gives_generated_ids_and_rows(void **state)
 		"UPDATE kv SET n = n * 10 WHERE v = $1 RETURNING n" };
 	int64_t ids[3];
 	for (int i = 0; i < 3; i++) {
-		char k[8];
+		char k[16];
 		snprintf(k, sizeof(k), "r%d", i);
 		struct db_stmt *st = db_stmt(e->db, &ins);
 		db_bind_text(st, 1, k);
@@ -538,17 +538,33 @@ static void test_broken_sql_gives_hard_error_not_crash(void **state)
 	assert_int_equal(count_rows(e->db, "kv"), 1);
 }
 
+/* Workaround for a bug reported to the lead: a statement that was prepared
+ * and then marked broken by a bad bind (param_ok in db.c) is never finalized
+ * by db_close ("if (!st->broken)"), which leaks it and, on SQLite, the whole
+ * connection (sqlite3_close_v2 keeps a zombie while a statement is alive);
+ * ASan reports it. Until db.c tests st->impl instead, the test releases
+ * such a statement itself. Remove this, and its calls, once the fix lands. */
+static void release_broken_prepared(struct db_stmt *st)
+{
+	if (st->broken && st->impl) {
+		st->db->ops->finalize(st);
+		st->impl = NULL;
+	}
+}
+
 static void test_binding_a_missing_parameter_is_a_hard_error(void **state)
 {
 	struct env *e = *state;
 	static const struct db_sql one = { "ut_one_param", "SELECT CAST($1 AS BIGINT)" };
+	static const struct db_sql one0 = { "ut_one_param0", "SELECT CAST($1 AS BIGINT)" };
 	struct db_stmt *st = db_stmt(e->db, &one);
 	db_bind_i64(st, 2, 5);   /* there is no $2: our bug, reported by the step */
 	assert_int_equal(db_step(st), DB_HARD);
-	static const struct db_sql one0 = { "ut_one_param0", "SELECT CAST($1 AS BIGINT)" };
+	release_broken_prepared(st);
 	st = db_stmt(e->db, &one0);
 	db_bind_i64(st, 0, 5);
 	assert_int_equal(db_step(st), DB_HARD);
+	release_broken_prepared(st);
 }
 
 /* ---- transactions ------------------------------------------------------------------------ */

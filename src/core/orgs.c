@@ -1,0 +1,1235 @@
+/* orgs.c: organisations, members, invitations and the permission rules every module asks
+ *
+ * Each write runs in one transaction through db_txn_run. A callback reports a
+ * domain refusal in its context (x->err) and returns DB_HARD so that nothing
+ * is kept; db_txn_run retries the whole callback on a soft failure, so every
+ * callback starts by clearing x->err. Authorisation is checked inside the
+ * same transaction as the change it guards. */
+#include "orgs.h"
+#include "notify.h"
+#include "base/crypto.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/str.h"
+#include "base/timefmt.h"
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- vocabularies ------------------------------------------------------------------ */
+
+static const char *const kinds[] = { "association", "business", "producer", "public_body", NULL };
+
+/* Slugs as used by data/demo/territory.json; "autre" closes every list. */
+static const char *const cat_association[] = {
+	"comite-des-fetes", "culture", "sport", "loisirs", "education", "jeunesse",
+	"solidarite", "sante", "environnement", "patrimoine", "autre", NULL
+};
+static const char *const cat_business[] = {
+	"commerce", "restauration", "hebergement", "artisanat", "services", "autre", NULL
+};
+static const char *const cat_producer[] = {
+	"maraichage", "arboriculture", "elevage", "fromagerie", "apiculture", "viticulture",
+	"autre", NULL
+};
+static const char *const cat_public_body[] = {
+	"mairie", "intercommunalite", "office-de-tourisme", "mediatheque", "autre", NULL
+};
+
+static const char *const roles[] = { "owner", "editor", "box_office", "treasurer", NULL };
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; s && list && *list; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+const char *const *orgs_kinds(void)
+{
+	return kinds;
+}
+
+bool orgs_kind_valid(const char *kind)
+{
+	return in_list(kinds, kind);
+}
+
+const char *const *orgs_categories(const char *kind)
+{
+	if (str_eq(kind, "association"))
+		return cat_association;
+	if (str_eq(kind, "business"))
+		return cat_business;
+	if (str_eq(kind, "producer"))
+		return cat_producer;
+	if (str_eq(kind, "public_body"))
+		return cat_public_body;
+	return NULL;
+}
+
+bool orgs_category_valid(const char *kind, const char *category)
+{
+	return in_list(orgs_categories(kind), category);
+}
+
+const char *const *orgs_roles(void)
+{
+	return roles;
+}
+
+bool orgs_role_valid(const char *role)
+{
+	return in_list(roles, role);
+}
+
+/* ---- permissions ------------------------------------------------------------------- */
+
+bool orgs_role_can(const char *role, enum org_action act)
+{
+	if (!orgs_role_valid(role))
+		return false;
+	bool owner = strcmp(role, "owner") == 0;
+	switch (act) {
+	case ORG_ACT_VIEW_MEMBERS:
+		return true;
+	case ORG_ACT_EDIT_PROFILE:
+	case ORG_ACT_PUBLISH:
+		return owner || strcmp(role, "editor") == 0;
+	case ORG_ACT_MANAGE_MEMBERS:
+		return owner;
+	case ORG_ACT_BOX_OFFICE:
+		return owner || strcmp(role, "box_office") == 0;
+	case ORG_ACT_MONEY:
+		return owner || strcmp(role, "treasurer") == 0;
+	}
+	return false;
+}
+
+static const struct db_sql SQL_ORG_EXISTS = { "orgs_exists",
+	"SELECT 1 FROM organisations WHERE id = $1" };
+
+static const struct db_sql SQL_MEMBER_ROLE = { "orgs_member_role",
+	"SELECT role FROM org_members WHERE org_id = $1 AND account_id = $2" };
+
+static enum kq_err org_exists(struct db *db, int64_t org_id)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_ORG_EXISTS);
+	db_bind_i64(st, 1, org_id);
+	enum db_status s = db_step(st);
+	db_reset(st);
+	return s == DB_ROW ? KQ_OK : s == DB_NONE ? KQ_ERR_NOT_FOUND : KQ_ERR_INTERNAL;
+}
+
+enum kq_err orgs_authorize(struct db *db, const struct actor *who, int64_t org_id,
+			   enum org_action act)
+{
+	if (!who || !who->account_id)
+		return KQ_ERR_AUTH_REQUIRED;
+	if (actor_is_admin(who))
+		return org_exists(db, org_id);
+	struct db_stmt *st = db_stmt(db, &SQL_MEMBER_ROLE);
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, who->account_id);
+	enum db_status s = db_step(st);
+	bool allowed = s == DB_ROW && orgs_role_can(db_col_text(st, 0), act);
+	db_reset(st);
+	if (s < 0)
+		return KQ_ERR_INTERNAL;
+	if (s == DB_ROW)
+		return allowed ? KQ_OK : KQ_ERR_FORBIDDEN;
+	/* Not a member: say "forbidden" only about an organisation that exists. */
+	enum kq_err e = org_exists(db, org_id);
+	return e == KQ_OK ? KQ_ERR_FORBIDDEN : e;
+}
+
+enum kq_err orgs_member_role(struct db *db, struct arena *a, int64_t org_id, int64_t account_id,
+			     const char **out_role)
+{
+	*out_role = NULL;
+	if (!account_id)
+		return KQ_OK;
+	struct db_stmt *st = db_stmt(db, &SQL_MEMBER_ROLE);
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, account_id);
+	enum db_status s = db_step(st);
+	if (s == DB_ROW)
+		*out_role = arena_strdup(a, db_col_text(st, 0));
+	db_reset(st);
+	return s < 0 ? KQ_ERR_INTERNAL : KQ_OK;
+}
+
+/* ---- reading organisations ------------------------------------------------------------- */
+
+#define ORG_COLS                                                                           \
+	"o.id, o.slug, o.kind, o.name, o.summary, o.description, o.category,"              \
+	" COALESCE(o.commune_id, 0), COALESCE(c.insee, ''), COALESCE(c.name, ''),"         \
+	" o.address, o.email, o.phone, o.website, COALESCE(o.logo_upload_id, 0),"          \
+	" COALESCE(u.sha256, ''), o.created_at, o.updated_at"
+#define ORG_FROM                                                                           \
+	" FROM organisations o LEFT JOIN communes c ON c.id = o.commune_id"                \
+	" LEFT JOIN uploads u ON u.id = o.logo_upload_id"
+/* Empty filters match everything; q is a LIKE pattern with \ as escape. */
+#define ORG_WHERE                                                                          \
+	" WHERE ($1 = '' OR o.kind = $1) AND ($2 = '' OR c.insee = $2)"                    \
+	" AND ($3 = '' OR o.category = $3)"                                                \
+	" AND ($4 = '' OR lower(o.name) LIKE lower(CAST($4 AS TEXT)) ESCAPE '\\'"          \
+	"      OR lower(o.summary) LIKE lower(CAST($4 AS TEXT)) ESCAPE '\\')"
+
+static const struct db_sql SQL_GET_SLUG = { "orgs_get_slug",
+	"SELECT " ORG_COLS ORG_FROM " WHERE o.slug = $1" };
+static const struct db_sql SQL_GET_ID = { "orgs_get_id",
+	"SELECT " ORG_COLS ORG_FROM " WHERE o.id = $1" };
+static const struct db_sql SQL_LIST = { "orgs_list",
+	"SELECT " ORG_COLS ORG_FROM ORG_WHERE " ORDER BY lower(o.name), o.id LIMIT $5 OFFSET $6" };
+static const struct db_sql SQL_COUNT = { "orgs_count",
+	"SELECT COUNT(*) FROM organisations o LEFT JOIN communes c ON c.id = o.commune_id"
+	ORG_WHERE };
+
+static const char *col_str(struct db_stmt *st, struct arena *a, int col)
+{
+	const char *t = db_col_text(st, col);
+	return arena_strdup(a, t ? t : "");
+}
+
+static void read_org(struct db_stmt *st, struct arena *a, struct org *o)
+{
+	o->id = db_col_i64(st, 0);
+	o->slug = col_str(st, a, 1);
+	o->kind = col_str(st, a, 2);
+	o->name = col_str(st, a, 3);
+	o->summary = col_str(st, a, 4);
+	o->description = col_str(st, a, 5);
+	o->category = col_str(st, a, 6);
+	o->commune_id = db_col_i64(st, 7);
+	o->commune_insee = col_str(st, a, 8);
+	o->commune_name = col_str(st, a, 9);
+	o->address = col_str(st, a, 10);
+	o->email = col_str(st, a, 11);
+	o->phone = col_str(st, a, 12);
+	o->website = col_str(st, a, 13);
+	o->logo_upload_id = db_col_i64(st, 14);
+	o->logo_sha256 = col_str(st, a, 15);
+	o->created_at = db_col_i64(st, 16);
+	o->updated_at = db_col_i64(st, 17);
+}
+
+static enum kq_err get_one(struct db *db, struct arena *a, const struct db_sql *sql,
+			   const char *slug, int64_t id, struct org *out)
+{
+	struct db_stmt *st = db_stmt(db, sql);
+	if (slug)
+		db_bind_text(st, 1, slug);
+	else
+		db_bind_i64(st, 1, id);
+	enum db_status s = db_step(st);
+	if (s == DB_ROW)
+		read_org(st, a, out);
+	db_reset(st);
+	return s == DB_ROW ? KQ_OK : s == DB_NONE ? KQ_ERR_NOT_FOUND : KQ_ERR_INTERNAL;
+}
+
+enum kq_err orgs_get(struct db *db, struct arena *a, const char *slug, struct org *out)
+{
+	if (!str_slug_valid(slug))
+		return KQ_ERR_NOT_FOUND;
+	return get_one(db, a, &SQL_GET_SLUG, slug, 0, out);
+}
+
+enum kq_err orgs_get_by_id(struct db *db, struct arena *a, int64_t id, struct org *out)
+{
+	return get_one(db, a, &SQL_GET_ID, NULL, id, out);
+}
+
+/* "%word%" with LIKE's own wildcards escaped, so "100%" finds "100%". */
+static char *like_pattern(struct arena *a, const char *q)
+{
+	char *t = str_trim(a, q);
+	if (!*t)
+		return t;
+	size_t n = strlen(t);
+	char *out = arena_alloc(a, n * 2 + 3), *o = out;
+	*o++ = '%';
+	for (const char *p = t; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '%';
+	*o = 0;
+	return out;
+}
+
+static void bind_filter(struct db_stmt *st, const struct org_filter *f, const char *pattern)
+{
+	db_bind_text(st, 1, f->kind ? f->kind : "");
+	db_bind_text(st, 2, f->commune ? f->commune : "");
+	db_bind_text(st, 3, f->category ? f->category : "");
+	db_bind_text(st, 4, pattern);
+}
+
+enum kq_err orgs_list(struct db *db, struct arena *a, const struct org_filter *f,
+		      struct org **out, int *out_n, int64_t *out_total)
+{
+	int limit = f->limit < 1 ? 1 : f->limit > ORGS_PAGE_MAX ? ORGS_PAGE_MAX : f->limit;
+	int offset = f->offset < 0 ? 0 : f->offset;
+	const char *pattern = like_pattern(a, f->q ? f->q : "");
+	*out = arena_alloc(a, sizeof(**out) * (size_t)limit);
+	*out_n = 0;
+	*out_total = 0;
+
+	struct db_stmt *st = db_stmt(db, &SQL_COUNT);
+	bind_filter(st, f, pattern);
+	enum db_status s = db_step(st);
+	if (s == DB_ROW)
+		*out_total = db_col_i64(st, 0);
+	db_reset(st);
+	if (s != DB_ROW)
+		return KQ_ERR_INTERNAL;
+
+	st = db_stmt(db, &SQL_LIST);
+	bind_filter(st, f, pattern);
+	db_bind_i64(st, 5, limit);
+	db_bind_i64(st, 6, offset);
+	while ((s = db_step(st)) == DB_ROW && *out_n < limit)
+		read_org(st, a, &(*out)[(*out_n)++]);
+	db_reset(st);
+	return s < 0 ? KQ_ERR_INTERNAL : KQ_OK;
+}
+
+/* ---- slugs --------------------------------------------------------------------------- */
+
+static const struct db_sql SQL_SLUG_USED = { "orgs_slug_used",
+	"SELECT 1 FROM organisations WHERE slug = $1" };
+
+static enum db_status slug_used(struct db *db, const char *slug, bool *out_used)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_SLUG_USED);
+	db_bind_text(st, 1, slug);
+	enum db_status s = db_step(st);
+	db_reset(st);
+	*out_used = s == DB_ROW;
+	return s < 0 ? s : DB_NONE;
+}
+
+enum kq_err orgs_slug_suggest(struct db *db, struct arena *a, const char *base, const char **out)
+{
+	char *stem = str_slugify(a, base ? base : "");
+	/* Leave room for "-NN" within the 60 characters of a slug. */
+	size_t n = strlen(stem);
+	if (n > 56)
+		n = 56;
+	while (n > 0 && stem[n - 1] == '-')
+		n--;
+	stem[n] = 0;
+	if (n < 2)
+		stem = arena_strdup(a, "organisation");
+	*out = NULL;
+	for (int i = 1; i < 100; i++) {
+		const char *cand = i == 1 ? stem : arena_printf(a, "%s-%d", stem, i);
+		bool used;
+		if (!str_slug_valid(cand))
+			continue;
+		if (slug_used(db, cand, &used) < 0)
+			return KQ_ERR_INTERNAL;
+		if (!used) {
+			*out = cand;
+			return KQ_OK;
+		}
+	}
+	/* Ninety-nine namesakes: a random tail is free in practice. */
+	char tail[7];
+	crypto_random_alnum(tail, 6);
+	for (char *p = tail; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	*out = arena_printf(a, "%s-%s", stem, tail);
+	return KQ_OK;
+}
+
+/* ---- validation ------------------------------------------------------------------------ */
+
+static const struct db_sql SQL_COMMUNE_BY_INSEE = { "orgs_commune_by_insee",
+	"SELECT id FROM communes WHERE insee = $1" };
+
+/* No control characters; newlines only where allow_newlines. */
+static bool text_ok(const char *s, bool allow_newlines)
+{
+	if (!str_utf8_valid(s, strlen(s)))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == 0x7f)
+			return false;
+		if (*p >= 0x20)
+			continue;
+		if (allow_newlines && (*p == '\n' || *p == '\r' || *p == '\t'))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+static bool phone_ok(const char *s)
+{
+	int digits = 0;
+	if (strlen(s) > 30)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (!strchr(" +().-", *p))
+			return false;
+	}
+	return digits >= 2 && digits <= 20;
+}
+
+static bool website_ok(const char *s)
+{
+	size_t skip;
+	if (strncasecmp(s, "https://", 8) == 0)
+		skip = 8;
+	else if (strncasecmp(s, "http://", 7) == 0)
+		skip = 7;
+	else
+		return false;
+	if (strlen(s) > ORGS_WEBSITE_MAX || !s[skip] || s[skip] == '/' || s[skip] == '.')
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+			return false;
+	return true;
+}
+
+/* The record as it will be written, every string trimmed and never NULL. */
+struct norm {
+	const char *slug, *kind, *name, *summary, *description, *category, *commune;
+	const char *address, *email, *phone, *website;
+	int64_t commune_id;
+	bool slug_derived;
+};
+
+/* Checks n, fills fe and n->commune_id. KQ_OK, FORM_INVALID or INTERNAL. */
+static enum kq_err validate(struct db *db, struct norm *n, bool check_slug,
+			    struct field_errors *fe)
+{
+	if (!orgs_kind_valid(n->kind))
+		field_error_add(fe, "kind", "err.orgs.kind_invalid");
+	size_t len = str_utf8_len(n->name);
+	if (!text_ok(n->name, false) || len < ORGS_NAME_MIN || len > ORGS_NAME_MAX)
+		field_error_add(fe, "name", "err.orgs.name_invalid");
+	if (check_slug && !str_slug_valid(n->slug))
+		field_error_add(fe, "slug", "err.orgs.slug_invalid");
+	if (!text_ok(n->summary, false) || str_utf8_len(n->summary) > ORGS_SUMMARY_MAX)
+		field_error_add(fe, "summary", "err.orgs.summary_invalid");
+	if (!text_ok(n->description, true) || str_utf8_len(n->description) > ORGS_DESCRIPTION_MAX)
+		field_error_add(fe, "description", "err.orgs.description_invalid");
+	if (*n->category && orgs_kind_valid(n->kind) && !orgs_category_valid(n->kind, n->category))
+		field_error_add(fe, "category", "err.orgs.category_invalid");
+	if (!text_ok(n->address, false) || str_utf8_len(n->address) > ORGS_LINE_MAX)
+		field_error_add(fe, "address", "err.orgs.address_invalid");
+	if (*n->email && !str_email_valid(n->email))
+		field_error_add(fe, "email", "err.orgs.email_invalid");
+	if (*n->phone && !phone_ok(n->phone))
+		field_error_add(fe, "phone", "err.orgs.phone_invalid");
+	if (*n->website && !website_ok(n->website))
+		field_error_add(fe, "website", "err.orgs.website_invalid");
+
+	n->commune_id = 0;
+	if (*n->commune) {
+		struct db_stmt *st = db_stmt(db, &SQL_COMMUNE_BY_INSEE);
+		db_bind_text(st, 1, n->commune);
+		enum db_status s = db_step(st);
+		if (s == DB_ROW)
+			n->commune_id = db_col_i64(st, 0);
+		db_reset(st);
+		if (s < 0)
+			return KQ_ERR_INTERNAL;
+		if (s == DB_NONE)
+			field_error_add(fe, "commune", "err.orgs.commune_invalid");
+	}
+	return fe->n ? KQ_ERR_FORM_INVALID : KQ_OK;
+}
+
+/* t if given, else the current value (update) or "" (create). */
+static const char *pick(struct arena *a, const char *given, const char *current)
+{
+	return given ? str_trim(a, given) : current ? current : "";
+}
+
+static void normalise(struct arena *a, const struct org_input *in, const struct org *cur,
+		      struct norm *n)
+{
+	n->kind = pick(a, in->kind, cur ? cur->kind : NULL);
+	n->name = pick(a, in->name, cur ? cur->name : NULL);
+	n->summary = pick(a, in->summary, cur ? cur->summary : NULL);
+	/* Markdown keeps its inner layout: only the ends are trimmed. */
+	n->description = pick(a, in->description, cur ? cur->description : NULL);
+	n->category = pick(a, in->category, cur ? cur->category : NULL);
+	n->commune = pick(a, in->commune, cur ? cur->commune_insee : NULL);
+	n->address = pick(a, in->address, cur ? cur->address : NULL);
+	n->email = pick(a, in->email, cur ? cur->email : NULL);
+	n->phone = pick(a, in->phone, cur ? cur->phone : NULL);
+	n->website = pick(a, in->website, cur ? cur->website : NULL);
+	if (cur) {
+		n->slug = cur->slug;
+		n->slug_derived = false;
+	} else {
+		n->slug = pick(a, in->slug, NULL);
+		n->slug_derived = !*n->slug;
+		if (n->slug_derived)
+			n->slug = str_slugify(a, n->name);
+	}
+}
+
+/* ---- writing organisations ------------------------------------------------------------- */
+
+static const struct db_sql SQL_INSERT = { "orgs_insert",
+	"INSERT INTO organisations (slug, kind, name, summary, description, category, commune_id,"
+	" address, email, phone, website, created_by, created_at, updated_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id" };
+
+static const struct db_sql SQL_UPDATE = { "orgs_update",
+	"UPDATE organisations SET kind = $2, name = $3, summary = $4, description = $5,"
+	" category = $6, commune_id = $7, address = $8, email = $9, phone = $10, website = $11,"
+	" updated_at = $12 WHERE id = $1" };
+
+/* Taking the row lock of the organisation orders every member change on
+ * PostgreSQL (SQLite has one writer anyway). INVARIANT(last-owner). */
+static const struct db_sql SQL_LOCK = { "orgs_lock",
+	"UPDATE organisations SET updated_at = updated_at WHERE id = $1" };
+
+static const struct db_sql SQL_MEMBER_UPSERT = { "orgs_member_upsert",
+	"INSERT INTO org_members (org_id, account_id, role, created_at) VALUES ($1, $2, $3, $4)"
+	" ON CONFLICT (org_id, account_id) DO UPDATE SET role = excluded.role" };
+
+static enum db_status insert_norm(struct db *db, const struct norm *n, int64_t created_by,
+				  int64_t *out_id)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_INSERT);
+	db_bind_text(st, 1, n->slug);
+	db_bind_text(st, 2, n->kind);
+	db_bind_text(st, 3, n->name);
+	db_bind_text(st, 4, n->summary);
+	db_bind_text(st, 5, n->description);
+	db_bind_text(st, 6, n->category);
+	if (n->commune_id)
+		db_bind_i64(st, 7, n->commune_id);
+	else
+		db_bind_null(st, 7);
+	db_bind_text(st, 8, n->address);
+	db_bind_text(st, 9, n->email);
+	db_bind_text(st, 10, n->phone);
+	db_bind_text(st, 11, n->website);
+	if (created_by)
+		db_bind_i64(st, 12, created_by);
+	else
+		db_bind_null(st, 12);
+	db_bind_i64(st, 13, time_now());
+	enum db_status s = db_step(st);
+	if (s == DB_ROW)
+		*out_id = db_col_i64(st, 0);
+	db_reset(st);
+	return s == DB_ROW ? DB_NONE : s == DB_NONE ? DB_HARD : s;
+}
+
+enum db_status orgs_member_insert_raw(struct db *db, int64_t org_id, int64_t account_id,
+				      const char *role)
+{
+	if (!db_in_txn(db))
+		KQ_BUG("orgs_member_insert_raw outside a transaction");
+	struct db_stmt *st = db_stmt(db, &SQL_MEMBER_UPSERT);
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, account_id);
+	db_bind_text(st, 3, role);
+	db_bind_i64(st, 4, time_now());
+	return db_run(st);
+}
+
+enum db_status orgs_insert_raw(struct db *db, const struct org_input *in, int64_t created_by,
+			       int64_t *out_id)
+{
+	if (!db_in_txn(db))
+		KQ_BUG("orgs_insert_raw outside a transaction");
+	struct arena *a = arena_new();
+	struct norm n;
+	normalise(a, in, NULL, &n);
+	enum db_status s = DB_NONE;
+	n.commune_id = 0;
+	if (*n.commune) {
+		struct db_stmt *st = db_stmt(db, &SQL_COMMUNE_BY_INSEE);
+		db_bind_text(st, 1, n.commune);
+		s = db_step(st);
+		if (s == DB_ROW)
+			n.commune_id = db_col_i64(st, 0);
+		db_reset(st);
+	}
+	if (s >= 0)
+		s = insert_norm(db, &n, created_by, out_id);
+	arena_free(a);
+	return s;
+}
+
+/* Runs fn in a write transaction; a refusal in *err wins over the status. */
+static enum kq_err run(struct db *db, const char *name, db_txn_fn fn, void *cls,
+		       const enum kq_err *err)
+{
+	enum db_status s = db_txn_run(db, name, DB_WRITE, fn, cls);
+	if (*err != KQ_OK)
+		return *err;
+	if (s < 0) {
+		log_error("%s: %s", name, db_errmsg(db));
+		return KQ_ERR_INTERNAL;
+	}
+	return KQ_OK;
+}
+
+struct create_ctx {
+	const struct actor *who;
+	struct norm *n;
+	struct field_errors *fe;
+	int64_t id;
+	enum kq_err err;
+};
+
+static enum db_status create_txn(struct db *db, void *cls)
+{
+	struct create_ctx *x = cls;
+	bool used;
+	x->err = KQ_OK;
+	enum db_status s = slug_used(db, x->n->slug, &used);
+	if (s < 0)
+		return s;
+	if (used)
+		goto taken;
+	s = insert_norm(db, x->n, x->who->account_id, &x->id);
+	if (s == DB_HARD && db_is_unique_violation(db))
+		goto taken;   /* someone took the slug between our look and our insert */
+	if (s < 0)
+		return s;
+	return orgs_member_insert_raw(db, x->id, x->who->account_id, "owner");
+taken:
+	field_error_add(x->fe, "slug", "err.orgs.slug_taken");
+	x->err = KQ_ERR_ORGS_SLUG_TAKEN;
+	return DB_HARD;
+}
+
+enum kq_err orgs_create(struct db *db, const struct actor *who, const struct org_input *in,
+			struct arena *a, struct field_errors *fe, struct org *out)
+{
+	if (!who || !who->account_id)
+		return KQ_ERR_AUTH_REQUIRED;
+	if (!who->is_verified)
+		return KQ_ERR_ORGS_UNVERIFIED;
+	struct norm n;
+	normalise(a, in, NULL, &n);
+	enum kq_err e = validate(db, &n, true, fe);
+	if (e != KQ_OK)
+		return e;
+	struct create_ctx x = { who, &n, fe, 0, KQ_OK };
+	e = run(db, "orgs_create", create_txn, &x, &x.err);
+	if (e != KQ_OK)
+		return e;
+	return orgs_get_by_id(db, a, x.id, out);
+}
+
+struct update_ctx {
+	const struct actor *who;
+	int64_t org_id;
+	const struct org_input *in;
+	struct arena *a;
+	struct field_errors *fe;
+	enum kq_err err;
+};
+
+static enum db_status update_txn(struct db *db, void *cls)
+{
+	struct update_ctx *x = cls;
+	struct org cur;
+	struct norm n;
+	x->fe->n = 0;
+	x->err = orgs_authorize(db, x->who, x->org_id, ORG_ACT_EDIT_PROFILE);
+	if (x->err == KQ_OK)
+		x->err = orgs_get_by_id(db, x->a, x->org_id, &cur);
+	if (x->err == KQ_OK) {
+		normalise(x->a, x->in, &cur, &n);
+		x->err = validate(db, &n, false, x->fe);
+	}
+	if (x->err != KQ_OK)
+		return DB_HARD;
+	struct db_stmt *st = db_stmt(db, &SQL_UPDATE);
+	db_bind_i64(st, 1, x->org_id);
+	db_bind_text(st, 2, n.kind);
+	db_bind_text(st, 3, n.name);
+	db_bind_text(st, 4, n.summary);
+	db_bind_text(st, 5, n.description);
+	db_bind_text(st, 6, n.category);
+	if (n.commune_id)
+		db_bind_i64(st, 7, n.commune_id);
+	else
+		db_bind_null(st, 7);
+	db_bind_text(st, 8, n.address);
+	db_bind_text(st, 9, n.email);
+	db_bind_text(st, 10, n.phone);
+	db_bind_text(st, 11, n.website);
+	db_bind_i64(st, 12, time_now());
+	return db_run(st);
+}
+
+enum kq_err orgs_update(struct db *db, const struct actor *who, int64_t org_id,
+			const struct org_input *in, struct arena *a, struct field_errors *fe,
+			struct org *out)
+{
+	struct update_ctx x = { who, org_id, in, a, fe, KQ_OK };
+	enum kq_err e = run(db, "orgs_update", update_txn, &x, &x.err);
+	if (e != KQ_OK)
+		return e;
+	return orgs_get_by_id(db, a, org_id, out);
+}
+
+/* ---- logos ----------------------------------------------------------------------------- */
+
+static const struct db_sql SQL_LOGO_OF_ID = { "orgs_logo_of_id",
+	"SELECT COALESCE(logo_upload_id, 0) FROM organisations WHERE id = $1" };
+static const struct db_sql SQL_LOGO_OF_SLUG = { "orgs_logo_of_slug",
+	"SELECT COALESCE(logo_upload_id, 0) FROM organisations WHERE slug = $1" };
+static const struct db_sql SQL_LOGO_SET = { "orgs_logo_set",
+	"UPDATE organisations SET logo_upload_id = $2, updated_at = $3 WHERE id = $1" };
+
+struct logo_ctx {
+	const struct actor *who;
+	int64_t org_id;
+	const void *bytes;
+	size_t len;
+	const char *type;
+	enum kq_err err;
+};
+
+static enum db_status logo_txn(struct db *db, void *cls)
+{
+	struct logo_ctx *x = cls;
+	x->err = orgs_authorize(db, x->who, x->org_id, ORG_ACT_EDIT_PROFILE);
+	if (x->err != KQ_OK)
+		return DB_HARD;
+	struct db_stmt *st = db_stmt(db, &SQL_LOGO_OF_ID);
+	db_bind_i64(st, 1, x->org_id);
+	enum db_status s = db_step(st);
+	int64_t old = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	db_reset(st);
+	if (s < 0)
+		return s;
+	int64_t id;
+	s = uploads_insert(db, x->bytes, x->len, x->type, x->who->account_id, &id);
+	if (s < 0)
+		return s;
+	st = db_stmt(db, &SQL_LOGO_SET);
+	db_bind_i64(st, 1, x->org_id);
+	db_bind_i64(st, 2, id);
+	db_bind_i64(st, 3, time_now());
+	s = db_run(st);
+	if (s < 0 || !old)
+		return s;
+	return uploads_delete(db, old);
+}
+
+enum kq_err orgs_logo_set(struct db *db, const struct actor *who, int64_t org_id,
+			  const void *bytes, size_t len)
+{
+	/* Permission first: a stranger learns nothing about what we accept. */
+	enum kq_err e = orgs_authorize(db, who, org_id, ORG_ACT_EDIT_PROFILE);
+	if (e != KQ_OK)
+		return e;
+	const char *type;
+	e = uploads_check_image(bytes, len, &type);
+	if (e != KQ_OK)
+		return e;
+	struct logo_ctx x = { who, org_id, bytes, len, type, KQ_OK };
+	return run(db, "orgs_logo_set", logo_txn, &x, &x.err);
+}
+
+enum kq_err orgs_logo_get(struct db *db, struct arena *a, const char *slug, struct upload *out)
+{
+	if (!str_slug_valid(slug))
+		return KQ_ERR_NOT_FOUND;
+	struct db_stmt *st = db_stmt(db, &SQL_LOGO_OF_SLUG);
+	db_bind_text(st, 1, slug);
+	enum db_status s = db_step(st);
+	int64_t id = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	db_reset(st);
+	if (s < 0)
+		return KQ_ERR_INTERNAL;
+	if (!id)
+		return KQ_ERR_NOT_FOUND;
+	return uploads_get(db, a, id, out);
+}
+
+/* ---- members ----------------------------------------------------------------------------- */
+
+static const struct db_sql SQL_MEMBERS = { "orgs_members",
+	"SELECT m.account_id, a.display_name, a.email, m.role, m.created_at"
+	" FROM org_members m JOIN accounts a ON a.id = m.account_id WHERE m.org_id = $1"
+	" ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'editor' THEN 1"
+	" WHEN 'box_office' THEN 2 ELSE 3 END, lower(a.display_name), m.account_id" };
+static const struct db_sql SQL_OWNERS = { "orgs_owner_count",
+	"SELECT COUNT(*) FROM org_members WHERE org_id = $1 AND role = 'owner'" };
+static const struct db_sql SQL_SET_ROLE = { "orgs_member_set_role",
+	"UPDATE org_members SET role = $3 WHERE org_id = $1 AND account_id = $2" };
+static const struct db_sql SQL_REMOVE = { "orgs_member_remove",
+	"DELETE FROM org_members WHERE org_id = $1 AND account_id = $2" };
+static const struct db_sql SQL_MEMBER_ADD = { "orgs_member_add",
+	"INSERT INTO org_members (org_id, account_id, role, created_at) VALUES ($1, $2, $3, $4)"
+	" ON CONFLICT (org_id, account_id) DO NOTHING" };
+static const struct db_sql SQL_IS_MEMBER_EMAIL = { "orgs_is_member_email",
+	"SELECT 1 FROM org_members m JOIN accounts a ON a.id = m.account_id"
+	" WHERE m.org_id = $1 AND a.email_lower = $2" };
+
+enum kq_err orgs_members_list(struct db *db, const struct actor *who, int64_t org_id,
+			      struct arena *a, struct org_member **out, int *out_n)
+{
+	*out = NULL;
+	*out_n = 0;
+	enum kq_err e = orgs_authorize(db, who, org_id, ORG_ACT_VIEW_MEMBERS);
+	if (e != KQ_OK)
+		return e;
+	int cap = 8;
+	struct org_member *list = arena_alloc(a, sizeof(*list) * (size_t)cap);
+	struct db_stmt *st = db_stmt(db, &SQL_MEMBERS);
+	db_bind_i64(st, 1, org_id);
+	enum db_status s;
+	while ((s = db_step(st)) == DB_ROW) {
+		if (*out_n == cap) {
+			struct org_member *bigger = arena_alloc(a, sizeof(*list) * (size_t)cap * 2);
+			memcpy(bigger, list, sizeof(*list) * (size_t)cap);
+			list = bigger;
+			cap *= 2;
+		}
+		struct org_member *m = &list[(*out_n)++];
+		m->account_id = db_col_i64(st, 0);
+		m->display_name = col_str(st, a, 1);
+		m->email = col_str(st, a, 2);
+		m->role = col_str(st, a, 3);
+		m->since = db_col_i64(st, 4);
+	}
+	db_reset(st);
+	*out = list;
+	return s < 0 ? KQ_ERR_INTERNAL : KQ_OK;
+}
+
+static enum db_status lock_org(struct db *db, int64_t org_id, bool *out_found)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_LOCK);
+	db_bind_i64(st, 1, org_id);
+	enum db_status s = db_run(st);
+	*out_found = s == DB_NONE && db_changes(st) > 0;
+	return s;
+}
+
+static enum db_status owner_count(struct db *db, int64_t org_id, int64_t *out)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_OWNERS);
+	db_bind_i64(st, 1, org_id);
+	enum db_status s = db_step(st);
+	*out = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	db_reset(st);
+	return s == DB_ROW ? DB_NONE : s == DB_NONE ? DB_HARD : s;
+}
+
+struct member_ctx {
+	const struct actor *who;
+	int64_t org_id, account_id;
+	const char *role;     /* NULL: remove */
+	struct arena *a;
+	enum kq_err err;
+};
+
+static enum db_status member_change_txn(struct db *db, void *cls)
+{
+	struct member_ctx *x = cls;
+	bool found;
+	enum db_status s = lock_org(db, x->org_id, &found);
+	if (s < 0)
+		return s;
+	x->err = found ? KQ_OK : KQ_ERR_NOT_FOUND;
+	/* Leaving is everyone's right; everything else is the owners'. */
+	if (x->err == KQ_OK && !(x->role == NULL && x->who->account_id == x->account_id))
+		x->err = orgs_authorize(db, x->who, x->org_id, ORG_ACT_MANAGE_MEMBERS);
+	const char *current = NULL;
+	if (x->err == KQ_OK)
+		x->err = orgs_member_role(db, x->a, x->org_id, x->account_id, &current);
+	if (x->err == KQ_OK && !current)
+		x->err = KQ_ERR_NOT_FOUND;
+	if (x->err != KQ_OK)
+		return DB_HARD;
+	/* INVARIANT(last-owner): the last owner can neither leave, be removed nor be demoted. */
+	if (strcmp(current, "owner") == 0 && !(x->role && strcmp(x->role, "owner") == 0)) {
+		int64_t owners;
+		s = owner_count(db, x->org_id, &owners);
+		if (s < 0)
+			return s;
+		if (owners <= 1) {
+			x->err = KQ_ERR_ORGS_LAST_OWNER;
+			return DB_HARD;
+		}
+	}
+	struct db_stmt *st = db_stmt(db, x->role ? &SQL_SET_ROLE : &SQL_REMOVE);
+	db_bind_i64(st, 1, x->org_id);
+	db_bind_i64(st, 2, x->account_id);
+	if (x->role)
+		db_bind_text(st, 3, x->role);
+	return db_run(st);
+}
+
+enum kq_err orgs_member_set_role(struct db *db, const struct actor *who, int64_t org_id,
+				 int64_t account_id, const char *role)
+{
+	if (!who || !who->account_id)
+		return KQ_ERR_AUTH_REQUIRED;
+	struct arena *a = arena_new();
+	struct member_ctx x = { who, org_id, account_id, role, a, KQ_OK };
+	enum kq_err e;
+	/* An unknown role is bad input, but only worth saying to someone allowed to ask. */
+	e = orgs_authorize(db, who, org_id, ORG_ACT_MANAGE_MEMBERS);
+	if (e == KQ_OK && !orgs_role_valid(role))
+		e = KQ_ERR_FORM_INVALID;
+	if (e == KQ_OK)
+		e = run(db, "orgs_member_set_role", member_change_txn, &x, &x.err);
+	arena_free(a);
+	return e;
+}
+
+enum kq_err orgs_member_remove(struct db *db, const struct actor *who, int64_t org_id,
+			       int64_t account_id)
+{
+	if (!who || !who->account_id)
+		return KQ_ERR_AUTH_REQUIRED;
+	struct arena *a = arena_new();
+	struct member_ctx x = { who, org_id, account_id, NULL, a, KQ_OK };
+	enum kq_err e = run(db, "orgs_member_remove", member_change_txn, &x, &x.err);
+	arena_free(a);
+	return e;
+}
+
+/* ---- invitations ------------------------------------------------------------------------- */
+
+#define INV_COLS                                                                           \
+	"i.id, i.org_id, o.slug, o.name, i.email_lower, i.role,"                           \
+	" COALESCE(a.display_name, ''), i.created_at, i.expires_at"
+#define INV_FROM                                                                           \
+	" FROM org_invitations i JOIN organisations o ON o.id = i.org_id"                  \
+	" LEFT JOIN accounts a ON a.id = i.invited_by"
+#define INV_LIVE " i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2"
+
+static const struct db_sql SQL_INV_PENDING = { "orgs_inv_pending",
+	"SELECT " INV_COLS INV_FROM " WHERE i.org_id = $1 AND" INV_LIVE
+	" ORDER BY i.created_at DESC, i.id DESC" };
+static const struct db_sql SQL_INV_FIND = { "orgs_inv_find",
+	"SELECT " INV_COLS INV_FROM " WHERE i.token_hash = $1 AND" INV_LIVE };
+static const struct db_sql SQL_INV_INSERT = { "orgs_inv_insert",
+	"INSERT INTO org_invitations (org_id, email_lower, role, token_hash, invited_by,"
+	" created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id" };
+static const struct db_sql SQL_INV_REPLACE = { "orgs_inv_replace",
+	"UPDATE org_invitations SET revoked_at = $3 WHERE org_id = $1 AND email_lower = $2"
+	" AND accepted_at IS NULL AND revoked_at IS NULL" };
+static const struct db_sql SQL_INV_REVOKE = { "orgs_inv_revoke",
+	"UPDATE org_invitations SET revoked_at = $3 WHERE id = $1 AND org_id = $2"
+	" AND accepted_at IS NULL AND revoked_at IS NULL" };
+/* The conditions again: of two accepts racing, only one changes the row. */
+static const struct db_sql SQL_INV_CONSUME = { "orgs_inv_consume",
+	"UPDATE org_invitations SET accepted_at = $2 WHERE id = $1"
+	" AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2" };
+
+static void read_inv(struct db_stmt *st, struct arena *a, struct org_invitation *v)
+{
+	v->id = db_col_i64(st, 0);
+	v->org_id = db_col_i64(st, 1);
+	v->org_slug = col_str(st, a, 2);
+	v->org_name = col_str(st, a, 3);
+	v->email = col_str(st, a, 4);
+	v->role = col_str(st, a, 5);
+	v->invited_by_name = col_str(st, a, 6);
+	v->created_at = db_col_i64(st, 7);
+	v->expires_at = db_col_i64(st, 8);
+}
+
+enum kq_err orgs_invitations_pending(struct db *db, const struct actor *who, int64_t org_id,
+				     struct arena *a, struct org_invitation **out, int *out_n)
+{
+	*out = NULL;
+	*out_n = 0;
+	enum kq_err e = orgs_authorize(db, who, org_id, ORG_ACT_MANAGE_MEMBERS);
+	if (e != KQ_OK)
+		return e;
+	int cap = 8;
+	struct org_invitation *list = arena_alloc(a, sizeof(*list) * (size_t)cap);
+	struct db_stmt *st = db_stmt(db, &SQL_INV_PENDING);
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, time_now());
+	enum db_status s;
+	while ((s = db_step(st)) == DB_ROW) {
+		if (*out_n == cap) {
+			struct org_invitation *bigger = arena_alloc(a, sizeof(*list) * (size_t)cap * 2);
+			memcpy(bigger, list, sizeof(*list) * (size_t)cap);
+			list = bigger;
+			cap *= 2;
+		}
+		read_inv(st, a, &list[(*out_n)++]);
+	}
+	db_reset(st);
+	*out = list;
+	return s < 0 ? KQ_ERR_INTERNAL : KQ_OK;
+}
+
+struct invite_ctx {
+	const struct actor *who;
+	int64_t org_id;
+	const char *email, *role, *token_hash, *token;
+	struct arena *a;
+	struct field_errors *fe;
+	struct org_invitation inv;
+	enum kq_err err;
+};
+
+static char *invite_mail(struct invite_ctx *x, const struct org *o, const char *lang)
+{
+	struct arena *a = x->a;
+	const char *who_name = x->who->display_name ? x->who->display_name : "";
+	return arena_printf(a,
+			    "%s\n\n%s\n\n%s %s\n%s %s\n%s %s\n\n%s\n%s/invitations/%s\n\n%s\n",
+			    i18n_get(lang, "orgs.mail.invite_hello"),
+			    i18n_get(lang, "orgs.mail.invite_intro"),
+			    i18n_get(lang, "orgs.mail.invite_org"), o->name,
+			    i18n_get(lang, "orgs.mail.invite_role"),
+			    i18n_get(lang, arena_printf(a, "orgs.role.%s", x->role)),
+			    i18n_get(lang, "orgs.mail.invite_by"), who_name,
+			    i18n_get(lang, "orgs.mail.invite_link"),
+			    core_settings()->base_url, x->token,
+			    i18n_get(lang, "orgs.mail.invite_ignore"));
+}
+
+static enum db_status invite_txn(struct db *db, void *cls)
+{
+	struct invite_ctx *x = cls;
+	struct org o;
+	bool found, member;
+	enum db_status s = lock_org(db, x->org_id, &found);
+	if (s < 0)
+		return s;
+	x->err = found ? orgs_authorize(db, x->who, x->org_id, ORG_ACT_MANAGE_MEMBERS)
+		       : KQ_ERR_NOT_FOUND;
+	if (x->err == KQ_OK)
+		x->err = orgs_get_by_id(db, x->a, x->org_id, &o);
+	if (x->err != KQ_OK)
+		return DB_HARD;
+
+	struct db_stmt *st = db_stmt(db, &SQL_IS_MEMBER_EMAIL);
+	db_bind_i64(st, 1, x->org_id);
+	db_bind_text(st, 2, x->email);
+	s = db_step(st);
+	member = s == DB_ROW;
+	db_reset(st);
+	if (s < 0)
+		return s;
+	if (member) {
+		x->fe->n = 0;
+		field_error_add(x->fe, "email", "err.orgs.already_member");
+		x->err = KQ_ERR_ORGS_ALREADY_MEMBER;
+		return DB_HARD;
+	}
+
+	int64_t now = time_now();
+	/* One live invitation per address: a new one replaces the old link. */
+	st = db_stmt(db, &SQL_INV_REPLACE);
+	db_bind_i64(st, 1, x->org_id);
+	db_bind_text(st, 2, x->email);
+	db_bind_i64(st, 3, now);
+	if ((s = db_run(st)) < 0)
+		return s;
+
+	st = db_stmt(db, &SQL_INV_INSERT);
+	db_bind_i64(st, 1, x->org_id);
+	db_bind_text(st, 2, x->email);
+	db_bind_text(st, 3, x->role);
+	db_bind_text(st, 4, x->token_hash);
+	db_bind_i64(st, 5, x->who->account_id);
+	db_bind_i64(st, 6, now);
+	db_bind_i64(st, 7, now + ORGS_INVITE_TTL);
+	s = db_step(st);
+	if (s == DB_ROW)
+		x->inv.id = db_col_i64(st, 0);
+	db_reset(st);
+	if (s != DB_ROW)
+		return s < 0 ? s : DB_HARD;
+	x->inv.org_id = x->org_id;
+	x->inv.org_slug = o.slug;
+	x->inv.org_name = o.name;
+	x->inv.email = x->email;
+	x->inv.role = x->role;
+	x->inv.invited_by_name = x->who->display_name ? x->who->display_name : "";
+	x->inv.created_at = now;
+	x->inv.expires_at = now + ORGS_INVITE_TTL;
+
+	const char *lang = x->who->lang && i18n_lang_supported(x->who->lang) ? x->who->lang : "fr";
+	const char *subject = arena_printf(x->a, "%s %s", i18n_get(lang, "orgs.mail.invite_subject"),
+					   o.name);
+	return notify_enqueue(db, x->email, subject, invite_mail(x, &o, lang), NULL);
+}
+
+enum kq_err orgs_member_invite(struct db *db, const struct actor *who, int64_t org_id,
+			       const char *email, const char *role, struct arena *a,
+			       struct field_errors *fe, struct org_invitation *out_inv,
+			       const char **out_token)
+{
+	enum kq_err e = orgs_authorize(db, who, org_id, ORG_ACT_MANAGE_MEMBERS);
+	if (e != KQ_OK)
+		return e;
+	char *addr = str_lower_ascii(a, str_trim(a, email));
+	char *r = str_trim(a, role);
+	if (!str_email_valid(addr))
+		field_error_add(fe, "email", "err.orgs.invite_email_invalid");
+	if (!orgs_role_valid(r))
+		field_error_add(fe, "role", "err.orgs.role_invalid");
+	if (fe->n)
+		return KQ_ERR_FORM_INVALID;
+
+	char token[TOKEN_HEX_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
+	crypto_token(token);
+	crypto_token_hash(token, hash);
+	struct invite_ctx x = { .who = who, .org_id = org_id, .email = addr, .role = r,
+				.token_hash = hash, .token = token, .a = a, .fe = fe };
+	e = run(db, "orgs_member_invite", invite_txn, &x, &x.err);
+	if (e == KQ_OK) {
+		if (out_inv)
+			*out_inv = x.inv;
+		if (out_token)
+			*out_token = arena_strdup(a, token);
+	}
+	crypto_wipe(token, sizeof(token));
+	return e;
+}
+
+struct revoke_ctx {
+	const struct actor *who;
+	int64_t org_id, id;
+	enum kq_err err;
+};
+
+static enum db_status revoke_txn(struct db *db, void *cls)
+{
+	struct revoke_ctx *x = cls;
+	x->err = orgs_authorize(db, x->who, x->org_id, ORG_ACT_MANAGE_MEMBERS);
+	if (x->err != KQ_OK)
+		return DB_HARD;
+	struct db_stmt *st = db_stmt(db, &SQL_INV_REVOKE);
+	db_bind_i64(st, 1, x->id);
+	db_bind_i64(st, 2, x->org_id);
+	db_bind_i64(st, 3, time_now());
+	enum db_status s = db_run(st);
+	if (s == DB_NONE && db_changes(st) == 0) {
+		x->err = KQ_ERR_NOT_FOUND;
+		return DB_HARD;
+	}
+	return s;
+}
+
+enum kq_err orgs_invitation_revoke(struct db *db, const struct actor *who, int64_t org_id,
+				   int64_t invitation_id)
+{
+	struct revoke_ctx x = { who, org_id, invitation_id, KQ_OK };
+	return run(db, "orgs_invitation_revoke", revoke_txn, &x, &x.err);
+}
+
+static bool token_shape_ok(const char *t)
+{
+	if (!t || strlen(t) != TOKEN_HEX_LEN)
+		return false;
+	for (; *t; t++)
+		if (!((*t >= '0' && *t <= '9') || (*t >= 'a' && *t <= 'f')))
+			return false;
+	return true;
+}
+
+static enum db_status find_live(struct db *db, struct arena *a, const char *token,
+				struct org_invitation *out)
+{
+	char hash[TOKEN_HASH_HEX_LEN + 1];
+	crypto_token_hash(token, hash);
+	struct db_stmt *st = db_stmt(db, &SQL_INV_FIND);
+	db_bind_text(st, 1, hash);
+	db_bind_i64(st, 2, time_now());
+	enum db_status s = db_step(st);
+	if (s == DB_ROW)
+		read_inv(st, a, out);
+	db_reset(st);
+	return s;
+}
+
+enum kq_err orgs_invitation_find(struct db *db, struct arena *a, const char *token,
+				 struct org_invitation *out)
+{
+	if (!token_shape_ok(token))
+		return KQ_ERR_ORGS_INVITE_INVALID;
+	enum db_status s = find_live(db, a, token, out);
+	return s == DB_ROW ? KQ_OK : s == DB_NONE ? KQ_ERR_ORGS_INVITE_INVALID : KQ_ERR_INTERNAL;
+}
+
+struct accept_ctx {
+	const struct actor *who;
+	const char *token;
+	struct arena *a;
+	struct org_invitation inv;
+	enum kq_err err;
+};
+
+static enum db_status accept_txn(struct db *db, void *cls)
+{
+	struct accept_ctx *x = cls;
+	bool found;
+	enum db_status s = find_live(db, x->a, x->token, &x->inv);
+	if (s < 0)
+		return s;
+	x->err = s == DB_ROW ? KQ_OK : KQ_ERR_ORGS_INVITE_INVALID;
+	/* The invitation names an address: only the account holding it may take it. */
+	if (x->err == KQ_OK &&
+	    !str_eq(str_lower_ascii(x->a, x->who->email ? x->who->email : ""), x->inv.email))
+		x->err = KQ_ERR_ORGS_INVITE_WRONG_ACCOUNT;
+	if (x->err != KQ_OK)
+		return DB_HARD;
+	if ((s = lock_org(db, x->inv.org_id, &found)) < 0)
+		return s;
+	int64_t now = time_now();
+	struct db_stmt *st = db_stmt(db, &SQL_INV_CONSUME);
+	db_bind_i64(st, 1, x->inv.id);
+	db_bind_i64(st, 2, now);
+	if ((s = db_run(st)) < 0)
+		return s;
+	if (!found || db_changes(st) == 0) {
+		x->err = KQ_ERR_ORGS_INVITE_INVALID;
+		return DB_HARD;
+	}
+	st = db_stmt(db, &SQL_MEMBER_ADD);
+	db_bind_i64(st, 1, x->inv.org_id);
+	db_bind_i64(st, 2, x->who->account_id);
+	db_bind_text(st, 3, x->inv.role);
+	db_bind_i64(st, 4, now);
+	if ((s = db_run(st)) < 0)
+		return s;
+	if (db_changes(st) == 0) {
+		/* Already in by another way: keep the invitation for nothing, change nothing. */
+		x->err = KQ_ERR_ORGS_ALREADY_MEMBER;
+		return DB_HARD;
+	}
+	return DB_NONE;
+}
+
+enum kq_err orgs_invitation_accept(struct db *db, const struct actor *who, const char *token,
+				   struct arena *a, struct org_invitation *out_inv)
+{
+	if (!who || !who->account_id)
+		return KQ_ERR_AUTH_REQUIRED;
+	if (!token_shape_ok(token))
+		return KQ_ERR_ORGS_INVITE_INVALID;
+	struct accept_ctx x = { .who = who, .token = token, .a = a };
+	enum kq_err e = run(db, "orgs_invitation_accept", accept_txn, &x, &x.err);
+	if (e == KQ_OK && out_inv)
+		*out_inv = x.inv;
+	return e;
+}
