@@ -161,8 +161,12 @@ char *str_slugify(struct arena *a, const char *s)
 			cp = ((cp & 0x1f) << 6) | (p[1] & 0x3f);
 			k = 2;
 		} else if (cp >= 0x80) {
+			/* Beyond two bytes (or a stray byte): not a letter we fold.
+			 * Without this, fold() would see the lead byte 0xE2 of "’"
+			 * or "€" as U+00E2 "â". */
 			while (p[k] && (p[k] & 0xc0) == 0x80)
 				k++;
+			cp = 0xfffd;
 		}
 		const char *f = cp < 0x80 ? NULL : fold(cp);
 		char c = cp < 0x80 ? (char)tolower((int)cp) : 0;

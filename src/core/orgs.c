@@ -417,7 +417,9 @@ static enum kq_err validate(struct db *db, struct norm *n, bool check_slug,
 	size_t len = str_utf8_len(n->name);
 	if (!text_ok(n->name, false) || len < ORGS_NAME_MIN || len > ORGS_NAME_MAX)
 		field_error_add(fe, "name", "err.orgs.name_invalid");
-	if (check_slug && !str_slug_valid(n->slug))
+	/* A slug made from an invalid name would only repeat the name's error. */
+	if (check_slug && !(n->slug_derived && field_error_get(fe, "name")) &&
+	    !str_slug_valid(n->slug))
 		field_error_add(fe, "slug", "err.orgs.slug_invalid");
 	if (!text_ok(n->summary, false) || str_utf8_len(n->summary) > ORGS_SUMMARY_MAX)
 		field_error_add(fe, "summary", "err.orgs.summary_invalid");

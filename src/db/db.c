@@ -32,7 +32,7 @@ void db_close(struct db *db)
 	for (size_t i = 0; i < db->capstmts; i++) {
 		struct db_stmt *st = db->stmts[i];
 		if (st) {
-			if (!st->broken)
+			if (st->impl)   /* prepared, even if a bad bind broke it later */
 				db->ops->finalize(st);
 			free(st);
 		}
@@ -62,6 +62,10 @@ void db_set_error(struct db *db, const char *msg, bool unique_violation)
 	size_t n = strlen(db->errmsg);
 	while (n && (db->errmsg[n - 1] == '\n' || db->errmsg[n - 1] == ' '))
 		db->errmsg[--n] = 0;
+	/* PostgreSQL adds "LINE 1: ..." and DETAIL lines: keep log records on one line. */
+	for (char *p = db->errmsg; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
 	db->unique_violation = unique_violation;
 }
 
@@ -137,7 +141,7 @@ struct db_stmt *db_stmt(struct db *db, const struct db_sql *sql)
 		while (db->stmts[s]) {
 			if (db->stmts[s]->sql == sql) {
 				struct db_stmt *st = db->stmts[s];
-				if (!st->broken)
+				if (st->impl)
 					db->ops->reset(st);
 				return st;
 			}
@@ -257,7 +261,7 @@ const void *db_col_blob(struct db_stmt *st, int col, size_t *out_len)
 
 void db_reset(struct db_stmt *st)
 {
-	if (!st->broken)
+	if (st->impl)
 		st->db->ops->reset(st);
 }
 
@@ -275,7 +279,7 @@ static void reset_all(struct db *db)
 {
 	for (size_t i = 0; i < db->capstmts; i++) {
 		struct db_stmt *st = db->stmts[i];
-		if (st && !st->broken && db->ops->busy(st))
+		if (st && st->impl && db->ops->busy(st))
 			db->ops->reset(st);
 	}
 }

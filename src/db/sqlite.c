@@ -3,6 +3,7 @@
 #include "../base/xalloc.h"
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct sq_stmt {
@@ -63,14 +64,39 @@ static bool sq_prepare(struct db *db, struct db_stmt *st)
 		free(s);
 		return false;
 	}
-	/* Bind by name: SQLite numbers "$n" names by first appearance (STYLE.md). */
+	/* Bind by name: SQLite numbers "$n" names by first appearance (STYLE.md).
+	 * Every name SQLite found must be exactly "$n", n in 1..nparams, and every
+	 * n must occur: SQLite reads "$1::text" or "$1(x)" as one longer name, so
+	 * binding $1 would silently bind nothing. */
+	char msg[160];
+	int count = sqlite3_bind_parameter_count(s->st);
+	for (int i = 1; i <= count; i++) {
+		const char *name = sqlite3_bind_parameter_name(s->st, i);
+		char *end = NULL;
+		long n = name && name[0] == '$' && name[1] >= '1' && name[1] <= '9'
+			? strtol(name + 1, &end, 10) : 0;
+		if (n < 1 || n > st->nparams || *end) {
+			snprintf(msg, sizeof(msg), "parameter %s is not $1..$%d (no casts with ::)",
+				 name ? name : "?", st->nparams);
+			goto bad;
+		}
+	}
 	for (int n = 1; n <= st->nparams; n++) {
 		char name[16];
 		snprintf(name, sizeof(name), "$%d", n);
 		s->idx[n] = sqlite3_bind_parameter_index(s->st, name);
+		if (!s->idx[n]) {
+			snprintf(msg, sizeof(msg), "parameter $%d is missing (numbers must not have gaps)", n);
+			goto bad;
+		}
 	}
 	st->impl = s;
 	return true;
+bad:
+	db_set_error(db, msg, false);
+	sqlite3_finalize(s->st);
+	free(s);
+	return false;
 }
 
 static void sq_finalize(struct db_stmt *st)

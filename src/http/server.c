@@ -163,6 +163,16 @@ static enum MHD_Result answer_too_large(struct ctx *c, struct MHD_Connection *co
 	return send_response(c, conn, &res);
 }
 
+/* Adds the length of one query argument ("&key=value") to *cls. */
+static enum MHD_Result add_arg_len(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	size_t *n = cls;
+	(void)kind;
+	*n += 2 + strlen(key) + (value ? strlen(value) : 0);
+	return MHD_YES;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 				 const char *method, const char *version,
 				 const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -199,7 +209,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 							     "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body)
 			c->too_large = true;
-		if (strlen(url) > srv->cfg.max_url) {
+		/* MHD hands over the path without the query: count both. */
+		size_t url_len = strlen(url);
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_len, &url_len);
+		if (url_len > srv->cfg.max_url) {
 			struct response res = { 0 };
 			http_text(&res, 414, "text/plain; charset=utf-8", "URI too long.\n");
 			return send_response(c, conn, &res);
@@ -327,7 +340,6 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
 				MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 				MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err, errlen, "cannot listen on %s:%u (is the port in use?)",

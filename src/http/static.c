@@ -8,6 +8,7 @@
 #include "../base/embed.h"
 #include "../base/xalloc.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct asset {
@@ -46,6 +47,9 @@ static const char *type_of(const char *path)
 void static_init(const char *prefix)
 {
 	size_t plen = strlen(prefix), n = 0;
+	free(assets);   /* called again (tests): start over */
+	assets = NULL;
+	nassets = 0;
 	for (const struct embedded_file *f = embedded_files; f->path; f++)
 		if (strncmp(f->path, prefix, plen) == 0)
 			n++;

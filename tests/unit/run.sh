@@ -67,13 +67,14 @@ for bin in "${bins[@]}"; do
     start=$SECONDS
     timeout -k 10 "${KIOSQUE_TEST_TIMEOUT:-600}" "$bin" >"$out" 2>"$err" </dev/null
     rc=$?
-    # stdout holds, in order, "[ RUN      ] t" then "[       OK ] t", "[  FAILED  ] t" or "[  SKIPPED ] t"
+    # stdout holds, in order, "[  GROUP   ] g" (testlib.h), "[ RUN      ] t" then "[       OK ] t", "[  FAILED  ] t" or "[  SKIPPED ] t"
     # (a RUN with no result crashed); testlib.h adds "[  SKIPPED ] group g/pg: why" and "[  ERROR   ] group ...".
     # stderr holds cmocka's group fixture failures: "[  FAILED  ] GROUP SETUP" then "[  ERROR   ] group".
     read -r p f s fnames snames < <(
         awk -v prog="$name" '
             function done_fail(n) { f++; fn = fn "|" prog ":" n }
-            FILENAME == ARGV[1] && /^\[ RUN      \] / { if (cur != "") done_fail(cur "(crashed)"); cur = $4; next }
+            FILENAME == ARGV[1] && /^\[  GROUP   \] / { if (cur != "") done_fail(cur "(crashed)"); cur = ""; grp = $4 ":"; next }
+            FILENAME == ARGV[1] && /^\[ RUN      \] / { if (cur != "") done_fail(cur "(crashed)"); cur = grp $4; next }
             FILENAME == ARGV[1] && /^\[       OK \] / { if (cur != "") { p++; cur = "" } next }
             FILENAME == ARGV[1] && /^\[  FAILED  \] / { if (cur != "") { done_fail(cur); cur = "" } next }
             FILENAME == ARGV[1] && /^\[  SKIPPED \] group / { s++; g = $5; sub(/:$/, "", g); sn = sn "|" prog ":" g; next }

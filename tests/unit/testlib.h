@@ -136,6 +136,15 @@ TL_UNUSED static void tl_pg_drop_schema(const char *schema)
 
 /* ---- running groups ------------------------------------------------------------ */
 
+/* Runs one cmocka group after a "[  GROUP   ] name" line, which cmocka 1.1.5
+ * does not print itself; run.sh uses it to name failures (test_db:db/pg:test_x). */
+#define TL_RUN_GROUP(failed, name, tests, setup, teardown)                                        \
+	do {                                                                                      \
+		printf("[  GROUP   ] %s\n", name);                                                \
+		fflush(stdout);                                                                   \
+		(failed) += cmocka_run_group_tests_name(name, tests, setup, teardown);            \
+	} while (0)
+
 /* Runs a cmocka group once against SQLite and once against PostgreSQL.
  * The setups decide the backend; name is the group prefix ("db" gives
  * "db/sqlite" and "db/pg"). Adds the failures to the int `failed`. Without
@@ -143,11 +152,9 @@ TL_UNUSED static void tl_pg_drop_schema(const char *schema)
  * named skip when KIOSQUE_ALLOW_SKIP_PG=1. */
 #define TL_RUN_GROUP_BOTH(failed, name, tests, setup_sqlite, setup_pg, teardown)                  \
 	do {                                                                                      \
-		(failed) += cmocka_run_group_tests_name(name "/sqlite", tests, setup_sqlite,      \
-							teardown);                                \
+		TL_RUN_GROUP(failed, name "/sqlite", tests, setup_sqlite, teardown);              \
 		if (tl_pg_url()) {                                                                \
-			(failed) += cmocka_run_group_tests_name(name "/pg", tests, setup_pg,      \
-								teardown);                        \
+			TL_RUN_GROUP(failed, name "/pg", tests, setup_pg, teardown);              \
 		} else if (tl_pg_may_skip()) {                                                    \
 			printf("[  SKIPPED ] group %s/pg: KIOSQUE_TEST_PG_URL is not set\n", name); \
 		} else {                                                                          \

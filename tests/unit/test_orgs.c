@@ -1,0 +1,1079 @@
+/* test_orgs.c: organisations, members, invitations, logos and every permission refusal (core/orgs.c, core/uploads.c) */
+#include "testlib.h"
+#include "base/crypto.h"
+#include "base/i18n.h"
+#include "base/str.h"
+#include "base/timefmt.h"
+#include "core/orgs.h"
+#include "core/uploads.h"
+
+#include <pthread.h>
+
+struct env {
+	char url[1024];
+	char schema[128];
+	struct db *db;
+	struct arena *a;
+	int64_t owner, editor, box, treasurer, stranger, unverified, admin, invitee;
+};
+
+/* ---- fixtures ----------------------------------------------------------------------------- */
+
+static const struct db_sql SQL_ACCOUNT = { "ut_orgs_account",
+	"INSERT INTO accounts (email, email_lower, display_name, password_hash, email_verified_at,"
+	" platform_role, lang, created_at) VALUES ($1, $2, $3, 'x', $4, $5, 'fr', 1) RETURNING id" };
+static const struct db_sql SQL_COMMUNE = { "ut_orgs_commune",
+	"INSERT INTO communes (insee, name, postcode) VALUES ($1, $2, '26470')" };
+static const struct db_sql SQL_COUNT_MEMBERS = { "ut_orgs_count_members",
+	"SELECT COUNT(*) FROM org_members WHERE org_id = $1" };
+static const struct db_sql SQL_OUTBOX = { "ut_orgs_outbox",
+	"SELECT to_addr, subject, body_text FROM outbox ORDER BY id DESC LIMIT 1" };
+static const struct db_sql SQL_COUNT_OUTBOX = { "ut_orgs_count_outbox",
+	"SELECT COUNT(*) FROM outbox" };
+static const struct db_sql SQL_INV_HASH = { "ut_orgs_inv_hash",
+	"SELECT token_hash FROM org_invitations WHERE id = $1" };
+static const struct db_sql SQL_EXPIRE = { "ut_orgs_expire",
+	"UPDATE org_invitations SET expires_at = $1" };
+static const struct db_sql SQL_COUNT_UPLOADS = { "ut_orgs_count_uploads",
+	"SELECT COUNT(*) FROM uploads" };
+
+static int64_t account(struct db *db, const char *email, const char *name, bool verified,
+		       const char *role)
+{
+	struct arena *a = arena_new();
+	struct db_stmt *st = db_stmt(db, &SQL_ACCOUNT);
+	db_bind_text(st, 1, email);
+	db_bind_text(st, 2, str_lower_ascii(a, email));
+	db_bind_text(st, 3, name);
+	if (verified)
+		db_bind_i64(st, 4, 1);
+	else
+		db_bind_null(st, 4);
+	db_bind_text(st, 5, role);
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t id = db_col_i64(st, 0);
+	db_reset(st);
+	arena_free(a);
+	return id;
+}
+
+static struct actor actor_of(struct env *e, int64_t id)
+{
+	struct actor who = { 0 };
+	static const struct db_sql q = { "ut_orgs_actor",
+		"SELECT email, display_name, platform_role, email_verified_at IS NOT NULL"
+		" FROM accounts WHERE id = $1" };
+	struct db_stmt *st = db_stmt(e->db, &q);
+	db_bind_i64(st, 1, id);
+	assert_int_equal(db_step(st), DB_ROW);
+	who.account_id = id;
+	who.email = arena_strdup(e->a, db_col_text(st, 0));
+	who.display_name = arena_strdup(e->a, db_col_text(st, 1));
+	who.platform_role = arena_strdup(e->a, db_col_text(st, 2));
+	who.is_verified = db_col_i64(st, 3) != 0;
+	who.lang = "fr";
+	db_reset(st);
+	return who;
+}
+
+static int64_t scalar(struct db *db, const struct db_sql *q, int64_t arg, bool has_arg)
+{
+	struct db_stmt *st = db_stmt(db, q);
+	if (has_arg)
+		db_bind_i64(st, 1, arg);
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t v = db_col_i64(st, 0);
+	db_reset(st);
+	return v;
+}
+
+static int open_env(struct env *e)
+{
+	char err[512];
+	e->db = db_open(e->url, err, sizeof(err));
+	if (!e->db) {
+		fprintf(stderr, "test_orgs: %s\n", err);
+		return -1;
+	}
+	return db_migrate(e->db) ? 0 : -1;
+}
+
+static int setup_sqlite(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	*state = e;
+	tl_sqlite_url(e->url, sizeof(e->url), "orgs");
+	return open_env(e);
+}
+
+static int setup_pg(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	*state = e;
+	if (!tl_pg_schema_url(e->url, sizeof(e->url), "orgs", e->schema, sizeof(e->schema)))
+		return -1;
+	return open_env(e);
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	if (e) {
+		db_close(e->db);
+		tl_pg_drop_schema(e->schema);
+		free(e);
+	}
+	return 0;
+}
+
+/* Every test starts from the same people: one of each role in no organisation yet. */
+static int fresh(void **state)
+{
+	struct env *e = *state;
+	if (db_exec(e->db, "DELETE FROM org_invitations; DELETE FROM org_members;"
+			   " DELETE FROM organisations; DELETE FROM uploads; DELETE FROM outbox;"
+			   " DELETE FROM sessions; DELETE FROM api_tokens; DELETE FROM accounts;"
+			   " DELETE FROM communes") != DB_NONE)
+		return -1;
+	struct db_stmt *st = db_stmt(e->db, &SQL_COMMUNE);
+	db_bind_text(st, 1, "26391");
+	db_bind_text(st, 2, "Vesqueval");
+	if (db_run(st) != DB_NONE)
+		return -1;
+	st = db_stmt(e->db, &SQL_COMMUNE);
+	db_bind_text(st, 1, "26392");
+	db_bind_text(st, 2, "Aigueclaire");
+	if (db_run(st) != DB_NONE)
+		return -1;
+	e->owner = account(e->db, "Olga.Owner@example.org", "Olga", true, "");
+	e->editor = account(e->db, "eddy@example.org", "Eddy", true, "");
+	e->box = account(e->db, "bob@example.org", "Bob", true, "");
+	e->treasurer = account(e->db, "tess@example.org", "Tess", true, "");
+	e->stranger = account(e->db, "sam@example.org", "Sam", true, "");
+	e->unverified = account(e->db, "ulla@example.org", "Ulla", false, "");
+	e->admin = account(e->db, "admin@example.org", "Ada", true, "admin");
+	e->invitee = account(e->db, "Ines@Example.org", "Inès", true, "");
+	if (e->a)
+		arena_free(e->a);
+	e->a = arena_new();
+	return 0;
+}
+
+static int done(void **state)
+{
+	struct env *e = *state;
+	arena_free(e->a);
+	e->a = NULL;
+	return 0;
+}
+
+static struct org_input basic(const char *name)
+{
+	struct org_input in = { 0 };
+	in.kind = "association";
+	in.name = name;
+	in.summary = "Le comité anime le village.";
+	in.description = "Une **trentaine** de bénévoles.";
+	in.category = "comite-des-fetes";
+	in.commune = "26391";
+	in.email = "contact@fetes.example.org";
+	in.phone = "04 75 53 21 08";
+	in.website = "https://fetes.example.org";
+	in.address = "Place de la Halle";
+	return in;
+}
+
+/* An organisation owned by e->owner with editor, box office and treasurer members. */
+static struct org make_org(struct env *e, const char *name)
+{
+	struct actor owner = actor_of(e, e->owner);
+	struct org_input in = basic(name);
+	struct field_errors fe = { 0 };
+	struct org o;
+	assert_int_equal(orgs_create(e->db, &owner, &in, e->a, &fe, &o), KQ_OK);
+	return o;
+}
+
+struct raw_members {
+	int64_t org_id;
+	int64_t ids[3];
+	const char *roles[3];
+};
+
+static enum db_status raw_members_txn(struct db *db, void *cls)
+{
+	struct raw_members *r = cls;
+	for (int i = 0; i < 3; i++) {
+		enum db_status s = orgs_member_insert_raw(db, r->org_id, r->ids[i], r->roles[i]);
+		if (s < 0)
+			return s;
+	}
+	return DB_NONE;
+}
+
+static struct org make_team(struct env *e, const char *name)
+{
+	struct org o = make_org(e, name);
+	struct raw_members r = { o.id, { e->editor, e->box, e->treasurer },
+				 { "editor", "box_office", "treasurer" } };
+	assert_true(db_txn_run(e->db, "ut_members", DB_WRITE, raw_members_txn, &r) >= 0);
+	return o;
+}
+
+/* ---- images ---------------------------------------------------------------------------------- */
+
+static const unsigned char PNG[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+				     'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0 };
+static const unsigned char JPEG[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F', 'I', 'F', 0 };
+static const unsigned char WEBP[] = { 'R', 'I', 'F', 'F', 26, 0, 0, 0, 'W', 'E', 'B', 'P',
+				      'V', 'P', '8', 'L', 13, 0, 0, 0, 0x2f, 0, 0, 0, 0 };
+static const char SVG[] = "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\">"
+			  "<script>alert(1)</script></svg>";
+static const char GIF[] = "GIF89a\x01\x00\x01\x00\x80\x00\x00";
+static const char TEXT_AS_PNG[] = "This is plain text in a file called logo.png, sent as image/png.";
+
+static void test_sniff_accepts_png_jpeg_and_webp_by_their_bytes(void **state)
+{
+	(void)state;
+	assert_string_equal(uploads_sniff_image(PNG, sizeof(PNG)), "image/png");
+	assert_string_equal(uploads_sniff_image(JPEG, sizeof(JPEG)), "image/jpeg");
+	assert_string_equal(uploads_sniff_image(WEBP, sizeof(WEBP)), "image/webp");
+	const char *t;
+	assert_int_equal(uploads_check_image(PNG, sizeof(PNG), &t), KQ_OK);
+	assert_string_equal(t, "image/png");
+}
+
+static void test_sniff_refuses_svg_gif_text_and_truncated_headers(void **state)
+{
+	(void)state;
+	const char *t;
+	assert_null(uploads_sniff_image(SVG, strlen(SVG)));
+	assert_null(uploads_sniff_image(GIF, sizeof(GIF) - 1));
+	assert_null(uploads_sniff_image(TEXT_AS_PNG, strlen(TEXT_AS_PNG)));
+	assert_null(uploads_sniff_image(PNG, 8));        /* signature without IHDR */
+	assert_null(uploads_sniff_image(JPEG, 2));
+	assert_null(uploads_sniff_image(WEBP, 12));      /* RIFF/WEBP without a VP8 chunk */
+	assert_null(uploads_sniff_image("", 0));
+	assert_int_equal(uploads_check_image(SVG, strlen(SVG), &t), KQ_ERR_UPLOAD_BAD_TYPE);
+	assert_int_equal(uploads_check_image(GIF, sizeof(GIF) - 1, &t), KQ_ERR_UPLOAD_BAD_TYPE);
+	assert_int_equal(uploads_check_image(TEXT_AS_PNG, strlen(TEXT_AS_PNG), &t),
+			 KQ_ERR_UPLOAD_BAD_TYPE);
+	assert_null(t);
+}
+
+static void test_image_of_2mb_is_accepted_and_one_byte_more_refused(void **state)
+{
+	(void)state;
+	const char *t;
+	unsigned char *big = calloc(1, UPLOAD_IMAGE_MAX + 1);
+	memcpy(big, PNG, sizeof(PNG));
+	assert_int_equal(UPLOAD_IMAGE_MAX, 2 * 1024 * 1024);
+	assert_int_equal(uploads_check_image(big, UPLOAD_IMAGE_MAX, &t), KQ_OK);
+	assert_int_equal(uploads_check_image(big, UPLOAD_IMAGE_MAX + 1, &t),
+			 KQ_ERR_UPLOAD_TOO_LARGE);
+	free(big);
+}
+
+/* ---- permissions as a table -------------------------------------------------------------------- */
+
+static void test_role_can_matrix(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *role;
+		bool view, edit, publish, manage, box, money;
+	} m[] = {
+		{ "owner", true, true, true, true, true, true },
+		{ "editor", true, true, true, false, false, false },
+		{ "box_office", true, false, false, false, true, false },
+		{ "treasurer", true, false, false, false, false, true },
+		{ "admin", false, false, false, false, false, false },
+		{ "", false, false, false, false, false, false },
+	};
+	for (size_t i = 0; i < TL_ARRAY_LEN(m); i++) {
+		assert_int_equal(orgs_role_can(m[i].role, ORG_ACT_VIEW_MEMBERS), m[i].view);
+		assert_int_equal(orgs_role_can(m[i].role, ORG_ACT_EDIT_PROFILE), m[i].edit);
+		assert_int_equal(orgs_role_can(m[i].role, ORG_ACT_PUBLISH), m[i].publish);
+		assert_int_equal(orgs_role_can(m[i].role, ORG_ACT_MANAGE_MEMBERS), m[i].manage);
+		assert_int_equal(orgs_role_can(m[i].role, ORG_ACT_BOX_OFFICE), m[i].box);
+		assert_int_equal(orgs_role_can(m[i].role, ORG_ACT_MONEY), m[i].money);
+	}
+	assert_false(orgs_role_can(NULL, ORG_ACT_VIEW_MEMBERS));
+}
+
+static void test_vocabularies_have_labels_in_both_languages(void **state)
+{
+	(void)state;
+	for (const char *const *k = orgs_kinds(); *k; k++) {
+		char key[96];
+		snprintf(key, sizeof(key), "orgs.kind.%s", *k);
+		assert_true(i18n_has(key));
+		for (const char *const *c = orgs_categories(*k); *c; c++) {
+			snprintf(key, sizeof(key), "orgs.category.%s", *c);
+			assert_true(i18n_has(key));
+			assert_true(str_slug_valid(*c));
+		}
+	}
+	for (const char *const *r = orgs_roles(); *r; r++) {
+		char key[96];
+		snprintf(key, sizeof(key), "orgs.role.%s", *r);
+		assert_true(i18n_has(key));
+	}
+	/* The demo data's categories are in the lists. */
+	assert_true(orgs_category_valid("association", "comite-des-fetes"));
+	assert_true(orgs_category_valid("producer", "fromagerie"));
+	assert_true(orgs_category_valid("public_body", "office-de-tourisme"));
+	assert_false(orgs_category_valid("business", "fromagerie"));
+	assert_null(orgs_categories("club"));
+}
+
+/* ---- creating ---------------------------------------------------------------------------------- */
+
+static void test_create_makes_the_creator_owner_and_derives_the_slug(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_org(e, "Comité des fêtes de Vesqueval");
+	assert_string_equal(o.slug, "comite-des-fetes-de-vesqueval");
+	assert_string_equal(o.kind, "association");
+	assert_string_equal(o.commune_insee, "26391");
+	assert_string_equal(o.commune_name, "Vesqueval");
+	assert_string_equal(o.logo_sha256, "");
+	const char *role;
+	assert_int_equal(orgs_member_role(e->db, e->a, o.id, e->owner, &role), KQ_OK);
+	assert_string_equal(role, "owner");
+	assert_int_equal(scalar(e->db, &SQL_COUNT_MEMBERS, o.id, true), 1);
+	struct org again;
+	assert_int_equal(orgs_get(e->db, e->a, o.slug, &again), KQ_OK);
+	assert_int_equal(again.id, o.id);
+	assert_string_equal(again.website, "https://fetes.example.org");
+	assert_int_equal(orgs_get(e->db, e->a, "nope-nope", &again), KQ_ERR_NOT_FOUND);
+	assert_int_equal(orgs_get(e->db, e->a, "../x", &again), KQ_ERR_NOT_FOUND);
+}
+
+static void test_create_refuses_visitors_and_unverified_accounts(void **state)
+{
+	struct env *e = *state;
+	struct actor visitor = { 0 };
+	struct actor unverified = actor_of(e, e->unverified);
+	struct org_input in = basic("Les Amis du Lavoir");
+	struct field_errors fe = { 0 };
+	struct org o;
+	assert_int_equal(orgs_create(e->db, &visitor, &in, e->a, &fe, &o), KQ_ERR_AUTH_REQUIRED);
+	assert_int_equal(orgs_create(e->db, &unverified, &in, e->a, &fe, &o),
+			 KQ_ERR_ORGS_UNVERIFIED);
+	struct org_filter f = { .limit = 10 };
+	struct org *list;
+	int n;
+	int64_t total;
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 0);
+}
+
+static void expect_field(struct env *e, struct org_input in, const char *field)
+{
+	struct actor owner = actor_of(e, e->owner);
+	struct field_errors fe = { 0 };
+	struct org o;
+	assert_int_equal(orgs_create(e->db, &owner, &in, e->a, &fe, &o), KQ_ERR_FORM_INVALID);
+	if (!field_error_get(&fe, field))
+		fail_msg("expected an error on %s", field);
+	assert_true(i18n_has(field_error_get(&fe, field)));
+}
+
+static void test_create_validates_every_field(void **state)
+{
+	struct env *e = *state;
+	struct org_input in;
+	in = basic("X");
+	expect_field(e, in, "name");
+	in = basic(NULL);
+	expect_field(e, in, "name");
+	char long_name[130];
+	memset(long_name, 'a', 121);
+	long_name[121] = 0;
+	in = basic(long_name);
+	expect_field(e, in, "name");
+	in = basic("Deux\nlignes");
+	expect_field(e, in, "name");
+	in = basic("Club");
+	in.kind = "club";
+	expect_field(e, in, "kind");
+	in = basic("Club");
+	in.slug = "Pas Valide";
+	expect_field(e, in, "slug");
+	in = basic("Club");
+	in.summary = "Une\nprésentation";
+	expect_field(e, in, "summary");
+	char *summary = calloc(1, 202);
+	memset(summary, 's', 201);
+	in = basic("Club");
+	in.summary = summary;
+	expect_field(e, in, "summary");
+	free(summary);
+	char *desc = calloc(1, ORGS_DESCRIPTION_MAX + 2);
+	memset(desc, 'd', ORGS_DESCRIPTION_MAX + 1);
+	in = basic("Club");
+	in.description = desc;
+	expect_field(e, in, "description");
+	free(desc);
+	in = basic("Club");
+	in.category = "fromagerie";   /* a producer's category */
+	expect_field(e, in, "category");
+	in = basic("Club");
+	in.commune = "99999";
+	expect_field(e, in, "commune");
+	in = basic("Club");
+	in.email = "pas-une-adresse";
+	expect_field(e, in, "email");
+	in = basic("Club");
+	in.phone = "appelez-nous";
+	expect_field(e, in, "phone");
+	const char *bad_sites[] = { "javascript:alert(1)", "ftp://x.example.org", "www.example.org",
+				    "https://", "https://exa mple.org", "https://\"x\".org" };
+	for (size_t i = 0; i < TL_ARRAY_LEN(bad_sites); i++) {
+		in = basic("Club");
+		in.website = bad_sites[i];
+		expect_field(e, in, "website");
+	}
+	/* Several errors at once are all reported. */
+	struct actor owner = actor_of(e, e->owner);
+	struct field_errors fe = { 0 };
+	struct org o;
+	in = basic("X");
+	in.email = "x";
+	in.website = "data:text/html,x";
+	assert_int_equal(orgs_create(e->db, &owner, &in, e->a, &fe, &o), KQ_ERR_FORM_INVALID);
+	assert_int_equal(fe.n, 3);
+	/* Optional fields may stay empty; accents in names are fine. */
+	struct org_input min = { .kind = "producer", .name = "Ferme de l'Aubière" };
+	fe.n = 0;
+	assert_int_equal(orgs_create(e->db, &owner, &min, e->a, &fe, &o), KQ_OK);
+	assert_string_equal(o.slug, "ferme-de-l-aubiere");
+	assert_string_equal(o.category, "");
+	assert_int_equal(o.commune_id, 0);
+	assert_string_equal(o.commune_insee, "");
+}
+
+static void test_create_refuses_a_taken_slug_and_suggests_a_free_one(void **state)
+{
+	struct env *e = *state;
+	struct actor owner = actor_of(e, e->owner);
+	struct org first = make_org(e, "Les Amis du Lavoir");
+	struct org_input in = basic("Les amis du lavoir");
+	struct field_errors fe = { 0 };
+	struct org o;
+	/* Taken when derived from the name... */
+	assert_int_equal(orgs_create(e->db, &owner, &in, e->a, &fe, &o), KQ_ERR_ORGS_SLUG_TAKEN);
+	assert_string_equal(field_error_get(&fe, "slug"), "err.orgs.slug_taken");
+	/* ...and when given. */
+	in.slug = first.slug;
+	fe.n = 0;
+	assert_int_equal(orgs_create(e->db, &owner, &in, e->a, &fe, &o), KQ_ERR_ORGS_SLUG_TAKEN);
+	const char *free_slug;
+	assert_int_equal(orgs_slug_suggest(e->db, e->a, first.slug, &free_slug), KQ_OK);
+	assert_string_equal(free_slug, "les-amis-du-lavoir-2");
+	in.slug = free_slug;
+	fe.n = 0;
+	assert_int_equal(orgs_create(e->db, &owner, &in, e->a, &fe, &o), KQ_OK);
+	assert_string_equal(o.slug, "les-amis-du-lavoir-2");
+	assert_int_equal(orgs_slug_suggest(e->db, e->a, "Les Amis du Lavoir", &free_slug), KQ_OK);
+	assert_string_equal(free_slug, "les-amis-du-lavoir-3");
+	/* A long name still gives a valid slug with room for the number. */
+	char long_name[121];
+	memset(long_name, 'z', 120);
+	long_name[120] = 0;
+	assert_int_equal(orgs_slug_suggest(e->db, e->a, long_name, &free_slug), KQ_OK);
+	assert_true(str_slug_valid(free_slug));
+	/* Nothing half-written by the refusals: one member row per organisation. */
+	assert_int_equal(scalar(e->db, &SQL_COUNT_MEMBERS, first.id, true), 1);
+}
+
+/* ---- updating ---------------------------------------------------------------------------------- */
+
+static void test_update_is_partial_and_allowed_to_owner_editor_and_admin(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Chorale du Val");
+	struct org_input ch = { .summary = "Nouvelle présentation." };
+	struct field_errors fe = { 0 };
+	struct org after;
+	struct actor editor = actor_of(e, e->editor);
+	assert_int_equal(orgs_update(e->db, &editor, o.id, &ch, e->a, &fe, &after), KQ_OK);
+	assert_string_equal(after.summary, "Nouvelle présentation.");
+	assert_string_equal(after.name, "Chorale du Val");            /* untouched */
+	assert_string_equal(after.website, "https://fetes.example.org");
+	assert_string_equal(after.slug, o.slug);
+	struct actor admin = actor_of(e, e->admin);
+	struct org_input ch2 = { .commune = "26392", .category = "culture" };
+	assert_int_equal(orgs_update(e->db, &admin, o.id, &ch2, e->a, &fe, &after), KQ_OK);
+	assert_string_equal(after.commune_name, "Aigueclaire");
+	/* The merged record is validated: a new kind needs a category of that kind. */
+	struct org_input ch3 = { .kind = "producer" };
+	struct actor owner = actor_of(e, e->owner);
+	assert_int_equal(orgs_update(e->db, &owner, o.id, &ch3, e->a, &fe, &after),
+			 KQ_ERR_FORM_INVALID);
+	assert_non_null(field_error_get(&fe, "category"));
+	struct org_input ch4 = { .kind = "producer", .category = "", .commune = "" };
+	fe.n = 0;
+	assert_int_equal(orgs_update(e->db, &owner, o.id, &ch4, e->a, &fe, &after), KQ_OK);
+	assert_string_equal(after.kind, "producer");
+	assert_int_equal(after.commune_id, 0);
+}
+
+static void test_update_refused_to_non_members_box_office_and_treasurer(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Chorale du Val");
+	struct org_input ch = { .name = "Piraté" };
+	struct field_errors fe = { 0 };
+	struct org after;
+	struct actor stranger = actor_of(e, e->stranger), box = actor_of(e, e->box),
+		     treasurer = actor_of(e, e->treasurer), visitor = { 0 };
+	assert_int_equal(orgs_update(e->db, &stranger, o.id, &ch, e->a, &fe, &after),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_update(e->db, &box, o.id, &ch, e->a, &fe, &after), KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_update(e->db, &treasurer, o.id, &ch, e->a, &fe, &after),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_update(e->db, &visitor, o.id, &ch, e->a, &fe, &after),
+			 KQ_ERR_AUTH_REQUIRED);
+	assert_int_equal(orgs_update(e->db, &stranger, o.id + 1000, &ch, e->a, &fe, &after),
+			 KQ_ERR_NOT_FOUND);
+	assert_int_equal(orgs_get_by_id(e->db, e->a, o.id, &after), KQ_OK);
+	assert_string_equal(after.name, "Chorale du Val");
+	/* The same answers from orgs_authorize, which later modules call. */
+	assert_int_equal(orgs_authorize(e->db, &box, o.id, ORG_ACT_BOX_OFFICE), KQ_OK);
+	assert_int_equal(orgs_authorize(e->db, &box, o.id, ORG_ACT_MONEY), KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_authorize(e->db, &treasurer, o.id, ORG_ACT_MONEY), KQ_OK);
+	assert_int_equal(orgs_authorize(e->db, &treasurer, o.id, ORG_ACT_PUBLISH), KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_authorize(e->db, &stranger, o.id, ORG_ACT_VIEW_MEMBERS),
+			 KQ_ERR_FORBIDDEN);
+	struct actor admin = actor_of(e, e->admin);
+	assert_int_equal(orgs_authorize(e->db, &admin, o.id, ORG_ACT_MONEY), KQ_OK);
+	assert_int_equal(orgs_authorize(e->db, &admin, o.id + 1000, ORG_ACT_MONEY),
+			 KQ_ERR_NOT_FOUND);
+}
+
+/* ---- listing ------------------------------------------------------------------------------------ */
+
+static void test_list_filters_by_kind_commune_category_and_text(void **state)
+{
+	struct env *e = *state;
+	struct actor owner = actor_of(e, e->owner);
+	struct field_errors fe = { 0 };
+	struct org o;
+	make_org(e, "Comité des fêtes");
+	struct org_input p = { .kind = "producer", .name = "Fromagerie du Col",
+			       .summary = "Tommes 100% chèvre", .category = "fromagerie",
+			       .commune = "26392" };
+	assert_int_equal(orgs_create(e->db, &owner, &p, e->a, &fe, &o), KQ_OK);
+	struct org_input b = { .kind = "business", .name = "Boulangerie Martin",
+			       .summary = "Pain au levain", .category = "commerce",
+			       .commune = "26392" };
+	assert_int_equal(orgs_create(e->db, &owner, &b, e->a, &fe, &o), KQ_OK);
+
+	struct org *list;
+	int n;
+	int64_t total;
+	struct org_filter f = { .limit = 24 };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 3);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[0].name, "Boulangerie Martin");   /* by name */
+	f.kind = "producer";
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 1);
+	assert_string_equal(list[0].slug, "fromagerie-du-col");
+	f = (struct org_filter){ .commune = "26392", .limit = 24 };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 2);
+	f = (struct org_filter){ .category = "commerce", .limit = 24 };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 1);
+	/* Case-insensitive, in the name or the summary. */
+	f = (struct org_filter){ .q = "LEVAIN", .limit = 24 };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 1);
+	f.q = "  boulangerie ";
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 1);
+	/* LIKE wildcards typed by a visitor are plain characters. */
+	f.q = "100%";
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 1);
+	f.q = "%";
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 1);
+	f.q = "_";
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 0);
+	f = (struct org_filter){ .kind = "business", .commune = "26391", .limit = 24 };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 0);
+	assert_int_equal(n, 0);
+}
+
+static void test_list_pages_with_limit_and_offset(void **state)
+{
+	struct env *e = *state;
+	for (int i = 0; i < 30; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "Association %02d", i);
+		make_org(e, name);
+	}
+	struct org *list;
+	int n;
+	int64_t total;
+	struct org_filter f = { .limit = 24, .offset = 24 };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 30);
+	assert_int_equal(n, 6);
+	assert_string_equal(list[0].name, "Association 24");
+	f = (struct org_filter){ .limit = 1000, .offset = -5 };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(n, 30);
+	f = (struct org_filter){ .limit = 0 };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(n, 1);
+}
+
+/* ---- logos ---------------------------------------------------------------------------------------- */
+
+static void test_logo_is_stored_with_its_sniffed_type_and_replaced(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Chorale du Val");
+	struct actor owner = actor_of(e, e->owner), editor = actor_of(e, e->editor);
+	struct upload u;
+	assert_int_equal(orgs_logo_get(e->db, e->a, o.slug, &u), KQ_ERR_NOT_FOUND);
+	assert_int_equal(orgs_logo_set(e->db, &owner, o.id, PNG, sizeof(PNG)), KQ_OK);
+	assert_int_equal(orgs_logo_get(e->db, e->a, o.slug, &u), KQ_OK);
+	assert_string_equal(u.content_type, "image/png");
+	assert_int_equal(u.size, sizeof(PNG));
+	assert_memory_equal(u.bytes, PNG, sizeof(PNG));
+	char sha[65];
+	crypto_sha256_hex(PNG, sizeof(PNG), sha);
+	assert_string_equal(u.sha256, sha);
+	struct org after;
+	assert_int_equal(orgs_get(e->db, e->a, o.slug, &after), KQ_OK);
+	assert_string_equal(after.logo_sha256, sha);
+	/* Editors may change it; the old image goes. */
+	assert_int_equal(orgs_logo_set(e->db, &editor, o.id, WEBP, sizeof(WEBP)), KQ_OK);
+	assert_int_equal(orgs_logo_get(e->db, e->a, o.slug, &u), KQ_OK);
+	assert_string_equal(u.content_type, "image/webp");
+	assert_int_equal(orgs_logo_set(e->db, &editor, o.id, JPEG, sizeof(JPEG)), KQ_OK);
+	assert_int_equal(orgs_logo_get(e->db, e->a, o.slug, &u), KQ_OK);
+	assert_string_equal(u.content_type, "image/jpeg");
+	assert_int_equal(scalar(e->db, &SQL_COUNT_UPLOADS, 0, false), 1);
+}
+
+static void test_logo_refuses_bad_types_big_files_and_non_editors(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Chorale du Val");
+	struct actor owner = actor_of(e, e->owner), box = actor_of(e, e->box),
+		     stranger = actor_of(e, e->stranger);
+	assert_int_equal(orgs_logo_set(e->db, &owner, o.id, SVG, strlen(SVG)),
+			 KQ_ERR_UPLOAD_BAD_TYPE);
+	assert_int_equal(orgs_logo_set(e->db, &owner, o.id, GIF, sizeof(GIF) - 1),
+			 KQ_ERR_UPLOAD_BAD_TYPE);
+	assert_int_equal(orgs_logo_set(e->db, &owner, o.id, TEXT_AS_PNG, strlen(TEXT_AS_PNG)),
+			 KQ_ERR_UPLOAD_BAD_TYPE);
+	unsigned char *big = calloc(1, UPLOAD_IMAGE_MAX + 1);
+	memcpy(big, PNG, sizeof(PNG));
+	assert_int_equal(orgs_logo_set(e->db, &owner, o.id, big, UPLOAD_IMAGE_MAX + 1),
+			 KQ_ERR_UPLOAD_TOO_LARGE);
+	assert_int_equal(orgs_logo_set(e->db, &box, o.id, PNG, sizeof(PNG)), KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_logo_set(e->db, &stranger, o.id, PNG, sizeof(PNG)),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(scalar(e->db, &SQL_COUNT_UPLOADS, 0, false), 0);
+	/* Exactly 2 MB is fine. */
+	assert_int_equal(orgs_logo_set(e->db, &owner, o.id, big, UPLOAD_IMAGE_MAX), KQ_OK);
+	struct upload u;
+	assert_int_equal(orgs_logo_get(e->db, e->a, o.slug, &u), KQ_OK);
+	assert_int_equal(u.size, UPLOAD_IMAGE_MAX);
+	free(big);
+}
+
+/* ---- invitations ------------------------------------------------------------------------------------ */
+
+static const char *invite(struct env *e, int64_t org_id, const char *email, const char *role)
+{
+	struct actor owner = actor_of(e, e->owner);
+	struct field_errors fe = { 0 };
+	struct org_invitation inv;
+	const char *token = NULL;
+	assert_int_equal(orgs_member_invite(e->db, &owner, org_id, email, role, e->a, &fe, &inv,
+					    &token),
+			 KQ_OK);
+	assert_non_null(token);
+	return token;
+}
+
+static void test_invite_queues_a_mail_and_keeps_only_the_token_hash(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_org(e, "Chorale du Val");
+	struct actor owner = actor_of(e, e->owner);
+	struct field_errors fe = { 0 };
+	struct org_invitation inv;
+	const char *token;
+	assert_int_equal(orgs_member_invite(e->db, &owner, o.id, " Ines@Example.org ", "editor",
+					    e->a, &fe, &inv, &token),
+			 KQ_OK);
+	assert_string_equal(inv.email, "ines@example.org");
+	assert_int_equal(inv.expires_at - inv.created_at, 14 * 86400);
+	char hash[65];
+	crypto_token_hash(token, hash);
+	struct db_stmt *st = db_stmt(e->db, &SQL_INV_HASH);
+	db_bind_i64(st, 1, inv.id);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), hash);
+	assert_string_not_equal(db_col_text(st, 0), token);
+	db_reset(st);
+	st = db_stmt(e->db, &SQL_OUTBOX);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "ines@example.org");
+	assert_non_null(strstr(db_col_text(st, 1), "Chorale du Val"));
+	char *link = arena_printf(e->a, "/invitations/%s", token);
+	assert_non_null(strstr(db_col_text(st, 2), link));
+	db_reset(st);
+	/* Pending list for owners; a second invitation replaces the first link. */
+	struct org_invitation *pending;
+	int n;
+	assert_int_equal(orgs_invitations_pending(e->db, &owner, o.id, e->a, &pending, &n), KQ_OK);
+	assert_int_equal(n, 1);
+	const char *token2 = invite(e, o.id, "ines@example.org", "treasurer");
+	assert_int_equal(orgs_invitations_pending(e->db, &owner, o.id, e->a, &pending, &n), KQ_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(pending[0].role, "treasurer");
+	struct org_invitation found;
+	assert_int_equal(orgs_invitation_find(e->db, e->a, token, &found),
+			 KQ_ERR_ORGS_INVITE_INVALID);
+	assert_int_equal(orgs_invitation_find(e->db, e->a, token2, &found), KQ_OK);
+	assert_string_equal(found.org_slug, o.slug);
+	assert_string_equal(found.invited_by_name, "Olga");
+	assert_int_equal(scalar(e->db, &SQL_COUNT_OUTBOX, 0, false), 2);
+}
+
+static void test_invite_validates_and_refuses_editors_strangers_and_members(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Chorale du Val");
+	struct actor owner = actor_of(e, e->owner), editor = actor_of(e, e->editor),
+		     stranger = actor_of(e, e->stranger), box = actor_of(e, e->box);
+	struct field_errors fe = { 0 };
+	struct org_invitation inv;
+	assert_int_equal(orgs_member_invite(e->db, &editor, o.id, "x@example.org", "editor", e->a,
+					    &fe, &inv, NULL),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_member_invite(e->db, &box, o.id, "x@example.org", "editor", e->a,
+					    &fe, &inv, NULL),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_member_invite(e->db, &stranger, o.id, "x@example.org", "owner",
+					    e->a, &fe, &inv, NULL),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_member_invite(e->db, &owner, o.id, "pas-une-adresse", "chef", e->a,
+					    &fe, &inv, NULL),
+			 KQ_ERR_FORM_INVALID);
+	assert_non_null(field_error_get(&fe, "email"));
+	assert_non_null(field_error_get(&fe, "role"));
+	fe.n = 0;
+	assert_int_equal(orgs_member_invite(e->db, &owner, o.id, "EDDY@example.org", "editor",
+					    e->a, &fe, &inv, NULL),
+			 KQ_ERR_ORGS_ALREADY_MEMBER);
+	assert_string_equal(field_error_get(&fe, "email"), "err.orgs.already_member");
+	assert_int_equal(scalar(e->db, &SQL_COUNT_OUTBOX, 0, false), 0);
+	struct org_invitation *pending;
+	int n;
+	assert_int_equal(orgs_invitations_pending(e->db, &editor, o.id, e->a, &pending, &n),
+			 KQ_ERR_FORBIDDEN);
+}
+
+static void test_invitation_is_accepted_by_the_invited_account_only_and_once(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_org(e, "Chorale du Val");
+	const char *token = invite(e, o.id, "ines@example.org", "editor");
+	struct actor stranger = actor_of(e, e->stranger), invitee = actor_of(e, e->invitee),
+		     visitor = { 0 };
+	struct org_invitation inv;
+	assert_int_equal(orgs_invitation_accept(e->db, &visitor, token, e->a, &inv),
+			 KQ_ERR_AUTH_REQUIRED);
+	assert_int_equal(orgs_invitation_accept(e->db, &stranger, token, e->a, &inv),
+			 KQ_ERR_ORGS_INVITE_WRONG_ACCOUNT);
+	const char *role;
+	assert_int_equal(orgs_member_role(e->db, e->a, o.id, e->stranger, &role), KQ_OK);
+	assert_null(role);
+	/* The account's address matches whatever its case ("Ines@Example.org"). */
+	assert_int_equal(orgs_invitation_accept(e->db, &invitee, token, e->a, &inv), KQ_OK);
+	assert_string_equal(inv.org_slug, o.slug);
+	assert_int_equal(orgs_member_role(e->db, e->a, o.id, e->invitee, &role), KQ_OK);
+	assert_string_equal(role, "editor");
+	assert_int_equal(orgs_invitation_accept(e->db, &invitee, token, e->a, &inv),
+			 KQ_ERR_ORGS_INVITE_INVALID);
+	assert_int_equal(orgs_invitation_find(e->db, e->a, token, &inv),
+			 KQ_ERR_ORGS_INVITE_INVALID);
+	assert_int_equal(orgs_invitation_accept(e->db, &invitee, "zz", e->a, &inv),
+			 KQ_ERR_ORGS_INVITE_INVALID);
+	char other[TOKEN_HEX_LEN + 1];
+	crypto_token(other);
+	assert_int_equal(orgs_invitation_accept(e->db, &invitee, other, e->a, &inv),
+			 KQ_ERR_ORGS_INVITE_INVALID);
+}
+
+static void test_invitation_is_refused_after_expiry_or_revocation(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_org(e, "Chorale du Val");
+	struct actor owner = actor_of(e, e->owner), invitee = actor_of(e, e->invitee),
+		     stranger = actor_of(e, e->stranger);
+	struct org_invitation inv;
+	const char *token = invite(e, o.id, "ines@example.org", "editor");
+	struct db_stmt *st = db_stmt(e->db, &SQL_EXPIRE);
+	db_bind_i64(st, 1, time_now() - 1);
+	assert_int_equal(db_run(st), DB_NONE);
+	assert_int_equal(orgs_invitation_find(e->db, e->a, token, &inv),
+			 KQ_ERR_ORGS_INVITE_INVALID);
+	assert_int_equal(orgs_invitation_accept(e->db, &invitee, token, e->a, &inv),
+			 KQ_ERR_ORGS_INVITE_INVALID);
+
+	token = invite(e, o.id, "ines@example.org", "editor");
+	struct org_invitation *pending;
+	int n;
+	assert_int_equal(orgs_invitations_pending(e->db, &owner, o.id, e->a, &pending, &n), KQ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(orgs_invitation_revoke(e->db, &stranger, o.id, pending[0].id),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_invitation_revoke(e->db, &owner, o.id, pending[0].id), KQ_OK);
+	assert_int_equal(orgs_invitation_revoke(e->db, &owner, o.id, pending[0].id),
+			 KQ_ERR_NOT_FOUND);
+	assert_int_equal(orgs_invitation_accept(e->db, &invitee, token, e->a, &inv),
+			 KQ_ERR_ORGS_INVITE_INVALID);
+	const char *role;
+	assert_int_equal(orgs_member_role(e->db, e->a, o.id, e->invitee, &role), KQ_OK);
+	assert_null(role);
+}
+
+/* ---- roles and removal -------------------------------------------------------------------------------- */
+
+static void test_only_owners_and_admins_change_roles(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Chorale du Val");
+	struct actor owner = actor_of(e, e->owner), editor = actor_of(e, e->editor),
+		     box = actor_of(e, e->box), admin = actor_of(e, e->admin),
+		     stranger = actor_of(e, e->stranger);
+	assert_int_equal(orgs_member_set_role(e->db, &editor, o.id, e->box, "owner"),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_member_set_role(e->db, &box, o.id, e->box, "owner"),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_member_set_role(e->db, &stranger, o.id, e->box, "owner"),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_member_set_role(e->db, &owner, o.id, e->box, "chef"),
+			 KQ_ERR_FORM_INVALID);
+	assert_int_equal(orgs_member_set_role(e->db, &owner, o.id, e->stranger, "editor"),
+			 KQ_ERR_NOT_FOUND);
+	assert_int_equal(orgs_member_set_role(e->db, &owner, o.id, e->box, "editor"), KQ_OK);
+	assert_int_equal(orgs_member_set_role(e->db, &admin, o.id, e->treasurer, "owner"), KQ_OK);
+	const char *role;
+	assert_int_equal(orgs_member_role(e->db, e->a, o.id, e->box, &role), KQ_OK);
+	assert_string_equal(role, "editor");
+	assert_int_equal(orgs_member_role(e->db, e->a, o.id, e->treasurer, &role), KQ_OK);
+	assert_string_equal(role, "owner");
+	struct org_member *members;
+	int n;
+	assert_int_equal(orgs_members_list(e->db, &box, o.id, e->a, &members, &n), KQ_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(members[0].role, "owner");
+	assert_int_equal(orgs_members_list(e->db, &stranger, o.id, e->a, &members, &n),
+			 KQ_ERR_FORBIDDEN);
+}
+
+static void test_last_owner_cannot_leave_be_removed_or_demoted(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Chorale du Val");
+	struct actor owner = actor_of(e, e->owner), admin = actor_of(e, e->admin);
+	/* INVARIANT(last-owner) */
+	assert_int_equal(orgs_member_remove(e->db, &owner, o.id, e->owner),
+			 KQ_ERR_ORGS_LAST_OWNER);
+	assert_int_equal(orgs_member_set_role(e->db, &owner, o.id, e->owner, "editor"),
+			 KQ_ERR_ORGS_LAST_OWNER);
+	assert_int_equal(orgs_member_remove(e->db, &admin, o.id, e->owner),
+			 KQ_ERR_ORGS_LAST_OWNER);
+	assert_int_equal(orgs_member_set_role(e->db, &admin, o.id, e->owner, "treasurer"),
+			 KQ_ERR_ORGS_LAST_OWNER);
+	/* Re-affirming the role is no demotion. */
+	assert_int_equal(orgs_member_set_role(e->db, &owner, o.id, e->owner, "owner"), KQ_OK);
+	/* With a second owner, the first may step down, then leave. */
+	assert_int_equal(orgs_member_set_role(e->db, &owner, o.id, e->editor, "owner"), KQ_OK);
+	assert_int_equal(orgs_member_set_role(e->db, &owner, o.id, e->owner, "editor"), KQ_OK);
+	assert_int_equal(orgs_member_remove(e->db, &owner, o.id, e->owner), KQ_OK);
+	struct actor new_owner = actor_of(e, e->editor);
+	assert_int_equal(orgs_member_remove(e->db, &new_owner, o.id, e->editor),
+			 KQ_ERR_ORGS_LAST_OWNER);
+	const char *role;
+	assert_int_equal(orgs_member_role(e->db, e->a, o.id, e->editor, &role), KQ_OK);
+	assert_string_equal(role, "owner");
+}
+
+static void test_members_leave_and_only_owners_remove_others(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Chorale du Val");
+	struct actor owner = actor_of(e, e->owner), editor = actor_of(e, e->editor),
+		     box = actor_of(e, e->box), visitor = { 0 };
+	assert_int_equal(orgs_member_remove(e->db, &editor, o.id, e->box), KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_member_remove(e->db, &visitor, o.id, e->box), KQ_ERR_AUTH_REQUIRED);
+	assert_int_equal(orgs_member_remove(e->db, &box, o.id, e->box), KQ_OK);   /* leaves */
+	assert_int_equal(orgs_member_remove(e->db, &box, o.id, e->box), KQ_ERR_NOT_FOUND);
+	assert_int_equal(orgs_member_remove(e->db, &owner, o.id, e->treasurer), KQ_OK);
+	assert_int_equal(orgs_member_remove(e->db, &owner, o.id + 1000, e->treasurer),
+			 KQ_ERR_NOT_FOUND);
+	assert_int_equal(scalar(e->db, &SQL_COUNT_MEMBERS, o.id, true), 2);
+	/* A former member has no rights left. */
+	assert_int_equal(orgs_authorize(e->db, &box, o.id, ORG_ACT_BOX_OFFICE), KQ_ERR_FORBIDDEN);
+}
+
+/* Two owners act at the same moment on two connections. Leaving needs no
+ * permission, so only the owner count (read after the organisation's row
+ * lock) stops the second one: never may both succeed. INVARIANT(last-owner) */
+struct racer {
+	const char *url;
+	struct actor who;
+	int64_t org_id, target;
+	bool leave;
+	pthread_barrier_t *go;
+	enum kq_err result;
+};
+
+static void *race(void *p)
+{
+	struct racer *r = p;
+	char err[512];
+	struct db *db = db_open(r->url, err, sizeof(err));
+	r->result = KQ_ERR_INTERNAL;
+	if (!db)
+		return NULL;
+	pthread_barrier_wait(r->go);
+	r->result = r->leave ? orgs_member_remove(db, &r->who, r->org_id, r->target)
+			     : orgs_member_set_role(db, &r->who, r->org_id, r->target, "editor");
+	db_close(db);
+	return NULL;
+}
+
+static void test_two_owners_leaving_or_demoting_each_other_leave_one_owner(void **state)
+{
+	struct env *e = *state;
+	static const struct db_sql q = { "ut_orgs_owners",
+		"SELECT COUNT(*) FROM org_members WHERE org_id = $1 AND role = 'owner'" };
+	for (int round = 0; round < 60; round++) {
+		bool leave = round % 2 == 0;
+		char name[32];
+		snprintf(name, sizeof(name), "Course %d", round);
+		struct org o = make_team(e, name);
+		struct actor owner = actor_of(e, e->owner);
+		assert_int_equal(orgs_member_set_role(e->db, &owner, o.id, e->editor, "owner"),
+				 KQ_OK);
+		pthread_barrier_t go;
+		pthread_barrier_init(&go, NULL, 2);
+		struct racer r[2] = {
+			{ e->url, actor_of(e, e->owner), o.id, leave ? e->owner : e->editor, leave,
+			  &go, KQ_OK },
+			{ e->url, actor_of(e, e->editor), o.id, leave ? e->editor : e->owner, leave,
+			  &go, KQ_OK },
+		};
+		pthread_t t[2];
+		for (int i = 0; i < 2; i++)
+			pthread_create(&t[i], NULL, race, &r[i]);
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i], NULL);
+		pthread_barrier_destroy(&go);
+		int ok = (r[0].result == KQ_OK) + (r[1].result == KQ_OK);
+		assert_int_equal(ok, 1);
+		enum kq_err loser = r[0].result == KQ_OK ? r[1].result : r[0].result;
+		/* Demoted first, the loser is no owner any more: FORBIDDEN is right too. */
+		if (leave)
+			assert_int_equal(loser, KQ_ERR_ORGS_LAST_OWNER);
+		else
+			assert_true(loser == KQ_ERR_ORGS_LAST_OWNER || loser == KQ_ERR_FORBIDDEN);
+		assert_int_equal(scalar(e->db, &q, o.id, true), 1);
+	}
+}
+
+/* ---- loaders ----------------------------------------------------------------------------------------------- */
+
+struct raw_ctx {
+	struct org_input in;
+	int64_t by, id;
+};
+
+static enum db_status raw_txn(struct db *db, void *cls)
+{
+	struct raw_ctx *r = cls;
+	enum db_status s = orgs_insert_raw(db, &r->in, r->by, &r->id);
+	if (s < 0)
+		return s;
+	return orgs_member_insert_raw(db, r->id, r->by, "owner");
+}
+
+static void test_insert_raw_writes_inside_the_callers_transaction(void **state)
+{
+	struct env *e = *state;
+	struct raw_ctx r = { .in = { .kind = "public_body", .name = "Mairie de Vesqueval",
+				     .slug = "mairie-vesqueval", .category = "mairie",
+				     .commune = "26391" },
+			     .by = e->admin };
+	assert_true(db_txn_run(e->db, "ut_raw", DB_WRITE, raw_txn, &r) >= 0);
+	struct org o;
+	assert_int_equal(orgs_get(e->db, e->a, "mairie-vesqueval", &o), KQ_OK);
+	assert_string_equal(o.commune_name, "Vesqueval");
+	const char *role;
+	assert_int_equal(orgs_member_role(e->db, e->a, o.id, e->admin, &role), KQ_OK);
+	assert_string_equal(role, "owner");
+	struct raw_ctx r3 = { .in = { .kind = "association", .name = "Sans Slug" }, .by = e->owner };
+	assert_true(db_txn_run(e->db, "ut_raw", DB_WRITE, raw_txn, &r3) >= 0);
+	assert_int_equal(orgs_get(e->db, e->a, "sans-slug", &o), KQ_OK);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, fresh, done)
+
+int main(void)
+{
+	if (!crypto_init())
+		return 1;
+	time_init();
+	i18n_init();
+	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(test_sniff_accepts_png_jpeg_and_webp_by_their_bytes),
+		cmocka_unit_test(test_sniff_refuses_svg_gif_text_and_truncated_headers),
+		cmocka_unit_test(test_image_of_2mb_is_accepted_and_one_byte_more_refused),
+		cmocka_unit_test(test_role_can_matrix),
+		cmocka_unit_test(test_vocabularies_have_labels_in_both_languages),
+	};
+	const struct CMUnitTest db_tests[] = {
+		T(test_create_makes_the_creator_owner_and_derives_the_slug),
+		T(test_create_refuses_visitors_and_unverified_accounts),
+		T(test_create_validates_every_field),
+		T(test_create_refuses_a_taken_slug_and_suggests_a_free_one),
+		T(test_update_is_partial_and_allowed_to_owner_editor_and_admin),
+		T(test_update_refused_to_non_members_box_office_and_treasurer),
+		T(test_list_filters_by_kind_commune_category_and_text),
+		T(test_list_pages_with_limit_and_offset),
+		T(test_logo_is_stored_with_its_sniffed_type_and_replaced),
+		T(test_logo_refuses_bad_types_big_files_and_non_editors),
+		T(test_invite_queues_a_mail_and_keeps_only_the_token_hash),
+		T(test_invite_validates_and_refuses_editors_strangers_and_members),
+		T(test_invitation_is_accepted_by_the_invited_account_only_and_once),
+		T(test_invitation_is_refused_after_expiry_or_revocation),
+		T(test_only_owners_and_admins_change_roles),
+		T(test_last_owner_cannot_leave_be_removed_or_demoted),
+		T(test_members_leave_and_only_owners_remove_others),
+		T(test_two_owners_leaving_or_demoting_each_other_leave_one_owner),
+		T(test_insert_raw_writes_inside_the_callers_transaction),
+	};
+	int failed = 0;
+	failed += cmocka_run_group_tests_name("orgs/pure", pure, NULL, NULL);
+	TL_RUN_GROUP_BOTH(failed, "orgs", db_tests, setup_sqlite, setup_pg, teardown);
+	return TL_EXIT(failed);
+}
