@@ -27,7 +27,7 @@ deps:
 	@bash scripts/deps.sh
 
 kiosque: $(BUILD)/kiosque
-	@cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/kiosque: $(LIB_OBJ) $(MAIN_OBJ)
 	@echo "  LD $@"; $(CC) $(SAN) -o $@ $^ $(PKG_LIBS)

@@ -5,6 +5,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/timefmt.h"
+#include "core/accounts.h"
 #include "core/core.h"
 #include "core/territory.h"
 #include "db/pool.h"
@@ -216,6 +217,40 @@ static int cmd_migrate(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_admin(int argc, char **argv)
+{
+	struct config c;
+	char *pos[2];
+	int npos;
+	config_defaults(&c);
+	if (parse_flags(&c, argc, argv, &npos, pos, 2) < 0)
+		return 2;
+	if (npos != 2 || strcmp(pos[0], "create") != 0) {
+		fprintf(stderr, "kiosque: usage: kiosque admin create EMAIL (see kiosque --help).\n");
+		return 2;
+	}
+	init_common(&c);
+	struct db *db = open_db(&c);
+	if (!db)
+		return 1;
+	struct arena *a = arena_new();
+	const char *link = NULL;
+	enum kq_err e = accounts_admin_create(db, a, pos[1], &link);
+	int rc = 0;
+	if (e == KQ_ERR_FORM_INVALID) {
+		fprintf(stderr, "kiosque: \"%s\" is not a valid e-mail address.\n", pos[1]);
+		rc = 1;
+	} else if (e != KQ_OK) {
+		fprintf(stderr, "kiosque: the administrator could not be created (see the log above).\n");
+		rc = 1;
+	} else {
+		printf("%s is an administrator. Choose the password within 24 hours at:\n%s\n", pos[1], link);
+	}
+	arena_free(a);
+	db_close(db);
+	return rc;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	(void)argc;
@@ -230,6 +265,7 @@ static const struct {
 } commands[] = {
 	{ "serve", cmd_serve },
 	{ "migrate", cmd_migrate },
+	{ "admin", cmd_admin },
 	{ "help", cmd_help },
 	{ "--help", cmd_help },
 	{ "-h", cmd_help },

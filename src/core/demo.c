@@ -4,11 +4,14 @@
  * it was. The demo accounts share one password, hashed once (argon2id is
  * deliberately slow; 40 hashes would delay the first start). */
 #include "territory.h"
+#include "accounts.h"
+#include "orgs.h"
 #include "base/crypto.h"
 #include "base/embed.h"
 #include "base/log.h"
 #include "base/timefmt.h"
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DEMO_PASSWORD "kiosque-demo"
@@ -48,6 +51,71 @@ static enum db_status load_communes(struct db *db, json_t *root)
 	return DB_NONE;
 }
 
+static const char *role_of(json_t *a)
+{
+	const char *r = s(a, "role");
+	return strcmp(r, "admin") == 0 || strcmp(r, "moderator") == 0 ? r : "";
+}
+
+/* The account id of an email in the demo file, by its position. */
+static int64_t account_id_of(json_t *root, const int64_t *ids, const char *email)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(root, "accounts"), i, a)
+		if (strcmp(s(a, "email"), email) == 0)
+			return ids[i];
+	return 0;
+}
+
+static enum db_status load_people(struct db *db, struct load *l)
+{
+	json_t *accounts = json_object_get(l->root, "accounts");
+	size_t n = json_array_size(accounts), i;
+	int64_t *ids = calloc(n ? n : 1, sizeof(*ids));
+	json_t *a, *o;
+	enum db_status r = DB_NONE;
+
+	if (!ids)
+		return DB_HARD;
+	json_array_foreach(accounts, i, a) {
+		if (accounts_create_verified(db, s(a, "email"), s(a, "name"), l->hash, role_of(a),
+					     &ids[i]) != KQ_OK) {
+			log_error("demo: account %s refused", s(a, "email"));
+			r = DB_HARD;
+			goto out;
+		}
+	}
+	json_array_foreach(json_object_get(l->root, "organisations"), i, o) {
+		struct org_input in = {
+			.kind = s(o, "kind"), .name = s(o, "name"), .slug = s(o, "slug"),
+			.summary = s(o, "summary"), .description = s(o, "description"),
+			.category = s(o, "category"), .commune = s(o, "commune"),
+			.address = s(o, "address"), .email = s(o, "email"), .phone = s(o, "phone"),
+			.website = s(o, "website"),
+		};
+		json_t *members = json_object_get(o, "members"), *m;
+		size_t k;
+		int64_t org_id = 0;
+		int64_t creator = account_id_of(l->root, ids, s(json_array_get(members, 0), "email"));
+		if ((r = orgs_insert_raw(db, &in, creator, &org_id)) < 0) {
+			log_error("demo: organisation %s refused", in.slug);
+			goto out;
+		}
+		json_array_foreach(members, k, m) {
+			int64_t who = account_id_of(l->root, ids, s(m, "email"));
+			if (!who || (r = orgs_member_insert_raw(db, org_id, who, s(m, "role"))) < 0) {
+				log_error("demo: member %s of %s refused", s(m, "email"), in.slug);
+				r = DB_HARD;
+				goto out;
+			}
+		}
+	}
+out:
+	free(ids);
+	return r;
+}
+
 static enum db_status load_txn(struct db *db, void *cls)
 {
 	struct load *l = cls;
@@ -68,6 +136,8 @@ static enum db_status load_txn(struct db *db, void *cls)
 	if ((r = db_run(st)) < 0)
 		return r;
 	if ((r = load_communes(db, l->root)) < 0)
+		return r;
+	if ((r = load_people(db, l)) < 0)
 		return r;
 	l->loaded = true;
 	return DB_NONE;

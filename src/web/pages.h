@@ -45,6 +45,7 @@ void web_orgs_members(struct request *req, struct response *res);
 void web_orgs_invite(struct request *req, struct response *res);
 void web_orgs_member_role(struct request *req, struct response *res);
 void web_orgs_member_remove(struct request *req, struct response *res);
+void web_orgs_invitation_revoke(struct request *req, struct response *res);
 void web_orgs_invitation_show(struct request *req, struct response *res);
 void web_orgs_invitation_accept(struct request *req, struct response *res);
 

@@ -57,6 +57,7 @@ static const struct route routes[] = {
 	{ "POST", "/organisations/{slug}/membres/inviter", web_orgs_invite, R_AUTH | R_CSRF },
 	{ "POST", "/organisations/{slug}/membres/{id}/role", web_orgs_member_role, R_AUTH | R_CSRF },
 	{ "POST", "/organisations/{slug}/membres/{id}/retirer", web_orgs_member_remove, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/invitations/{id}/revoquer", web_orgs_invitation_revoke, R_AUTH | R_CSRF },
 	{ "GET",  "/invitations/{token}",      web_orgs_invitation_show, 0 },
 	{ "POST", "/invitations/{token}",      web_orgs_invitation_accept, R_AUTH | R_CSRF },
 };

@@ -215,9 +215,11 @@ static void tokens_table(struct buf *b, struct request *req, const struct accoun
 		para(b, req, "accounts.settings.tokens_none");
 		return;
 	}
-	html_fmt(b, "<table><caption class=\"visually-hidden\">%s</caption><thead><tr>"
+	html_fmt(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+		    "<table class=\"data\"><caption class=\"visually-hidden\">%s</caption><thead><tr>"
 		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
+		 web_t(req, "accounts.settings.tokens_title"),
 		 web_t(req, "accounts.settings.tokens_title"),
 		 web_t(req, "accounts.settings.token_col_name"),
 		 web_t(req, "accounts.settings.token_col_prefix"),
@@ -235,7 +237,7 @@ static void tokens_table(struct buf *b, struct request *req, const struct accoun
 			    "accounts.settings.token_revoke", "button danger");
 		HTML("</td></tr>");
 	}
-	HTML("</tbody></table>");
+	HTML("</tbody></table></div>");
 }
 
 void view_accounts_settings(struct buf *b, struct request *req,
@@ -253,9 +255,11 @@ void view_accounts_settings(struct buf *b, struct request *req,
 		 web_t(req, "accounts.settings.email"), w->actor.email);
 
 	if (p->new_token) {
+		/* A read-only field: it wraps to the screen and selects whole for copying. */
 		html_fmt(b, "<section class=\"flash flash-success\" role=\"status\" aria-labelledby=\"s-new-token\">"
-			    "<h2 id=\"s-new-token\">%s</h2><p>%s</p><p><code class=\"secret\">%s</code></p>"
-			    "</section>",
+			    "<h2 id=\"s-new-token\">%s</h2><div class=\"field\"><label for=\"f-new-token\">%s</label>"
+			    "<input type=\"text\" id=\"f-new-token\" readonly autocomplete=\"off\""
+			    " spellcheck=\"false\" value=\"%s\"></div></section>",
 			 web_t(req, "accounts.settings.token_new_title"),
 			 web_t(req, "accounts.settings.token_new_text"), p->new_token);
 	}
