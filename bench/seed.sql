@@ -4,7 +4,7 @@
 -- row 1 present, every other table empty): 8 communes, 50,000 accounts, 10,000 organisations of the
 -- four kinds with French names, summaries and Markdown descriptions (400-700 bytes), 1-4 members
 -- each (25,000 memberships). Everything is set-based: one numbers table, one word-list table, and an
--- INSERT ... SELECT per table, so it loads in about a second.
+-- INSERT ... SELECT per table, so it loads in a few seconds.
 --
 -- Portable on purpose (one file to keep right): no printf/format/lpad, no negative substr, no
 -- `AS t(col)` aliases, no random(); ids are explicit, so on PostgreSQL bench/seed.pg.sql must run
@@ -177,105 +177,133 @@ INSERT INTO communes (id, insee, name, postcode)
 SELECT i, CAST(25600 + i * 7 AS TEXT), label, CAST(25280 + i * 10 AS TEXT)
 FROM bench_words WHERE list = 'commune';
 
+-- Picks from the word lists are scalar subqueries, not joins: without statistics on the temp
+-- tables SQLite's planner put five word lists in the outer loops (16 x 20 x 30 x 24 x 24 rows) and
+-- the insert ran for minutes; a keyed lookup per row is the same plan on both backends.
+
 -- Accounts: prénom.nom.N@example.org; the hash is a well-formed argon2id string that matches no
 -- password (bench accounts never log in).
+CREATE TEMP TABLE bench_acct AS
+SELECT n,
+	(SELECT slug FROM bench_words WHERE list = 'first' AND i = (n * 7) % 24) AS fslug,
+	(SELECT label FROM bench_words WHERE list = 'first' AND i = (n * 7) % 24) AS flabel,
+	(SELECT slug FROM bench_words WHERE list = 'last' AND i = (n * 11) % 30) AS lslug,
+	(SELECT label FROM bench_words WHERE list = 'last' AND i = (n * 11) % 30) AS llabel
+FROM bench_seq;
+
 INSERT INTO accounts (id, email, email_lower, display_name, password_hash, email_verified_at,
 		      platform_role, lang, created_at)
-SELECT a.n,
-	f.slug || '.' || l.slug || '.' || a.n || '@example.org',
-	f.slug || '.' || l.slug || '.' || a.n || '@example.org',
-	f.label || ' ' || l.label,
+SELECT n,
+	fslug || '.' || lslug || '.' || n || '@example.org',
+	fslug || '.' || lslug || '.' || n || '@example.org',
+	flabel || ' ' || llabel,
 	'$argon2id$v=19$m=65536,t=2,p=1$YmVuY2hiZW5jaGJlbmNoMTI$'
 		|| 'Q0n0QmVuY2hCZW5jaEJlbmNoQmVuY2hCZW5jaEJlbmNoMDA',
-	1700000000 + a.n * 300,
-	CASE WHEN a.n <= 2 THEN 'admin' WHEN a.n <= 10 THEN 'moderator' ELSE '' END,
-	CASE WHEN a.n % 10 = 0 THEN 'en' ELSE 'fr' END,
-	1700000000 + a.n * 300
-FROM bench_seq a
-JOIN bench_words f ON f.list = 'first' AND f.i = (a.n * 7) % 24
-JOIN bench_words l ON l.list = 'last' AND l.i = (a.n * 11) % 30;
+	1700000000 + n * 300,
+	CASE WHEN n <= 2 THEN 'admin' WHEN n <= 10 THEN 'moderator' ELSE '' END,
+	CASE WHEN n % 10 = 0 THEN 'en' ELSE 'fr' END,
+	1700000000 + n * 300
+FROM bench_acct ORDER BY n;
 
--- Organisations. Kind by a hash of the id: 45 % associations, 30 % businesses, 15 % producers,
--- 10 % public bodies. The owner (created_by) is the first member below.
+-- Organisations, in two steps: first the row number, kind, commune, owner and the words each
+-- one uses; then the rows themselves. Kind by a hash of the id: 45 % associations, 30 %
+-- businesses, 15 % producers, 10 % public bodies. The owner (created_by) is the first member below.
+CREATE TEMP TABLE bench_org0 AS
+SELECT n AS id,
+	CASE WHEN (n * 37) % 20 < 9 THEN 'association'
+	     WHEN (n * 37) % 20 < 15 THEN 'business'
+	     WHEN (n * 37) % 20 < 18 THEN 'producer'
+	     ELSE 'public_body' END AS kind,
+	1 + (n * 5) % 8 AS commune_id,
+	((n * 4) * 7919) % 50000 + 1 AS owner
+FROM bench_seq WHERE n <= 10000;
+
+CREATE TEMP TABLE bench_org1 AS
+SELECT b.id, b.kind, b.commune_id, b.owner,
+	(SELECT label FROM bench_words WHERE list = 'pre_' || b.kind AND i = b.id % 10) AS pre,
+	(SELECT slug FROM bench_words WHERE list = 'pre_' || b.kind AND i = b.id % 10) AS pre_slug,
+	(SELECT label FROM bench_words WHERE list = 'place' AND i = (b.id * 7) % 20) AS place,
+	(SELECT slug FROM bench_words WHERE list = 'place' AND i = (b.id * 7) % 20) AS place_slug,
+	(SELECT label FROM bench_words WHERE list = 'last' AND i = (b.id * 13) % 30) AS last,
+	(SELECT slug FROM bench_words WHERE list = 'last' AND i = (b.id * 13) % 30) AS last_slug,
+	(SELECT label FROM bench_words WHERE list = 'commune' AND i = b.commune_id) AS commune,
+	(SELECT slug FROM bench_words WHERE list = 'commune' AND i = b.commune_id) AS commune_slug,
+	(SELECT postcode FROM communes WHERE id = b.commune_id) AS postcode,
+	(SELECT label FROM bench_words WHERE list = 'act_' || b.kind AND i = (b.id * 3) % 8) AS act,
+	(SELECT label FROM bench_words WHERE list = 'offer' AND i = b.id % 24) AS o1,
+	(SELECT label FROM bench_words WHERE list = 'offer' AND i = (b.id + 7) % 24) AS o2,
+	(SELECT label FROM bench_words WHERE list = 'offer' AND i = (b.id + 15) % 24) AS o3,
+	(SELECT label FROM bench_words WHERE list = 'street' AND i = (b.id * 11) % 16) AS street
+FROM bench_org0 b;
+
+CREATE TEMP TABLE bench_org AS
+SELECT o.*,
+	CASE o.kind
+		WHEN 'public_body' THEN o.pre || ' de ' || o.commune
+		WHEN 'business' THEN o.pre || ' ' || o.last
+		WHEN 'producer' THEN o.pre || ' ' || CASE WHEN o.id % 2 = 0 THEN o.last ELSE o.place END
+		ELSE o.pre || ' ' || o.place
+	END AS name,
+	CASE o.kind
+		WHEN 'public_body' THEN o.pre_slug || '-' || o.commune_slug
+		WHEN 'business' THEN o.pre_slug || '-' || o.last_slug
+		WHEN 'producer' THEN o.pre_slug || '-' || CASE WHEN o.id % 2 = 0 THEN o.last_slug ELSE o.place_slug END
+		ELSE o.pre_slug || '-' || o.place_slug
+	END || '-' || o.id AS slug,
+	'contact.' || o.id || '@' || o.pre_slug || '.example.org' AS email
+FROM bench_org1 o;
+
 INSERT INTO organisations (id, slug, kind, name, summary, description, category, commune_id, address,
 			   email, phone, website, created_by, created_at, updated_at)
 SELECT o.id,
 	o.slug,
 	o.kind,
 	o.name,
-	o.name || ' ' || act.label || ', à ' || c.name || '.',
+	o.name || ' ' || o.act || ', à ' || o.commune || '.',
 	'## Qui sommes-nous ?
 
-**' || o.name || '** ' || act.label || ' à ' || c.name || ' depuis ' || (1950 + o.id % 74) || '. '
+**' || o.name || '** ' || o.act || ' à ' || o.commune || ' depuis ' || (1950 + o.id % 74) || '. '
 	|| 'Nous sommes ' || (2 + o.id % 40) || ' personnes, bénévoles ou salariées, '
 	|| 'et nous tenons à ce que chacun trouve sa place.
 
 ### Ce que nous proposons
 
-- ' || o1.label || '
-- ' || o2.label || '
-- ' || o3.label || '
+- ' || o.o1 || '
+- ' || o.o2 || '
+- ' || o.o3 || '
 
-Retrouvez-nous au ' || (1 + o.id % 60) || ', ' || st.label || ' à ' || c.name
+Retrouvez-nous au ' || (1 + o.id % 60) || ', ' || o.street || ' à ' || o.commune
 	|| ', ou écrivez-nous à [' || o.email || '](mailto:' || o.email || '). *Tout le monde est bienvenu.*',
 	CASE o.kind WHEN 'association' THEN 'vie-locale' WHEN 'business' THEN 'commerce'
 		WHEN 'producer' THEN 'alimentation' ELSE 'services-publics' END,
 	o.commune_id,
-	(1 + o.id % 60) || ', ' || st.label || ', ' || c.postcode || ' ' || c.name,
+	(1 + o.id % 60) || ', ' || o.street || ', ' || o.postcode || ' ' || o.commune,
 	o.email,
 	'03 81 ' || (10 + o.id % 90) || ' ' || (10 + (o.id * 7) % 90) || ' ' || (10 + (o.id * 13) % 90),
 	CASE WHEN o.id % 3 = 0 THEN '' ELSE 'https://' || o.slug || '.example.org' END,
 	o.owner,
 	1700000000 + o.id * 1500,
 	1700000000 + o.id * 1500 + (o.id % 100) * 86400
-FROM (
-	SELECT b.id, b.kind, b.commune_id, b.owner,
-		CASE b.kind
-			WHEN 'public_body' THEN pre.label || ' de ' || cw.label
-			WHEN 'business' THEN pre.label || ' ' || ln.label
-			WHEN 'producer' THEN pre.label || CASE WHEN b.id % 2 = 0 THEN ' ' || ln.label ELSE ' ' || pl.label END
-			ELSE pre.label || ' ' || pl.label
-		END AS name,
-		CASE b.kind
-			WHEN 'public_body' THEN pre.slug || '-' || cw.slug
-			WHEN 'business' THEN pre.slug || '-' || ln.slug
-			WHEN 'producer' THEN pre.slug || '-' || CASE WHEN b.id % 2 = 0 THEN ln.slug ELSE pl.slug END
-			ELSE pre.slug || '-' || pl.slug
-		END || '-' || b.id AS slug,
-		'contact.' || b.id || '@' || pre.slug || '.example.org' AS email
-	FROM (
-		SELECT n AS id,
-			CASE WHEN (n * 37) % 20 < 9 THEN 'association'
-			     WHEN (n * 37) % 20 < 15 THEN 'business'
-			     WHEN (n * 37) % 20 < 18 THEN 'producer'
-			     ELSE 'public_body' END AS kind,
-			1 + (n * 5) % 8 AS commune_id,
-			((n * 4) * 7919) % 50000 + 1 AS owner
-		FROM bench_seq WHERE n <= 10000
-	) b
-	JOIN bench_words pre ON pre.list = 'pre_' || b.kind AND pre.i = b.id % 10
-	JOIN bench_words pl ON pl.list = 'place' AND pl.i = (b.id * 7) % 20
-	JOIN bench_words ln ON ln.list = 'last' AND ln.i = (b.id * 13) % 30
-	JOIN bench_words cw ON cw.list = 'commune' AND cw.i = b.commune_id
-) o
-JOIN communes c ON c.id = o.commune_id
-JOIN bench_words act ON act.list = 'act_' || o.kind AND act.i = (o.id * 3) % 8
-JOIN bench_words o1 ON o1.list = 'offer' AND o1.i = o.id % 24
-JOIN bench_words o2 ON o2.list = 'offer' AND o2.i = (o.id + 7) % 24
-JOIN bench_words o3 ON o3.list = 'offer' AND o3.i = (o.id + 15) % 24
-JOIN bench_words st ON st.list = 'street' AND st.i = (o.id * 11) % 16;
+FROM bench_org o ORDER BY o.id;
 
 -- 1-4 members per organisation. Member k of org n is account ((4n + k) * 7919) mod 50,000 + 1:
 -- 7919 is prime to 50,000 and 4n + k < 50,000, so no account is picked twice.
 INSERT INTO org_members (org_id, account_id, role, created_at)
-SELECT o.n,
-	((o.n * 4 + k.n - 1) * 7919) % 50000 + 1,
-	CASE k.n WHEN 1 THEN 'owner' WHEN 2 THEN 'editor' WHEN 3 THEN 'box_office' ELSE 'treasurer' END,
-	1700000000 + o.n * 1500 + k.n * 3600
-FROM bench_seq o
-JOIN bench_seq k ON k.n <= 1 + (o.n * 7) % 4
-WHERE o.n <= 10000;
+SELECT id, ((id * 4 + k - 1) * 7919) % 50000 + 1,
+	CASE k WHEN 1 THEN 'owner' WHEN 2 THEN 'editor' WHEN 3 THEN 'box_office' ELSE 'treasurer' END,
+	1700000000 + id * 1500 + k * 3600
+FROM (
+	SELECT id, 1 AS k FROM bench_org0
+	UNION ALL SELECT id, 2 FROM bench_org0 WHERE 1 + (id * 7) % 4 >= 2
+	UNION ALL SELECT id, 3 FROM bench_org0 WHERE 1 + (id * 7) % 4 >= 3
+	UNION ALL SELECT id, 4 FROM bench_org0 WHERE 1 + (id * 7) % 4 >= 4
+) m
+ORDER BY id, k;
 
+DROP TABLE bench_org;
+DROP TABLE bench_org1;
+DROP TABLE bench_org0;
+DROP TABLE bench_acct;
 DROP TABLE bench_seq;
 DROP TABLE bench_words;
 
