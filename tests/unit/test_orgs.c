@@ -6,6 +6,7 @@
 #include "base/timefmt.h"
 #include "core/orgs.h"
 #include "core/uploads.h"
+#include "web/views/orgs.h"
 
 #include <pthread.h>
 
@@ -1036,6 +1037,153 @@ static void test_insert_raw_writes_inside_the_callers_transaction(void **state)
 	assert_int_equal(orgs_get(e->db, e->a, "sans-slug", &o), KQ_OK);
 }
 
+/* ---- views ----------------------------------------------------------------------------------------------- */
+
+#define EVIL "<script>\"'&"
+
+struct fake {
+	struct request req;
+	struct web w;
+};
+
+static void fake_init(struct fake *f, struct arena *a, int64_t account_id)
+{
+	memset(f, 0, sizeof(*f));
+	f->req.arena = a;
+	f->req.method = "GET";
+	f->req.path = "/annuaire";
+	f->req.app = &f->w;
+	f->w.lang = "fr";
+	f->w.csrf = "c0ffee";
+	f->w.actor.account_id = account_id;
+	f->w.actor.email = "x@example.org";
+	f->w.actor.display_name = EVIL;
+	f->w.actor.lang = "fr";
+}
+
+static void assert_escaped(const char *html)
+{
+	if (strstr(html, "<script>") || strstr(html, "\"'&") || strstr(html, "href=\"javascript:"))
+		fail_msg("unescaped data in:\n%s", html);
+	assert_non_null(strstr(html, "&lt;script&gt;&quot;&#39;&amp;"));
+	const char *h = strstr(html, "<h1");
+	assert_non_null(h);
+	assert_null(strstr(h + 1, "<h1"));
+}
+
+static struct org evil_org(void)
+{
+	struct org o = { 0 };
+	o.id = 3;
+	o.slug = EVIL;
+	o.kind = EVIL;
+	o.name = EVIL;
+	o.summary = EVIL;
+	o.description = EVIL "\n\n<script>alert(1)</script> [x](javascript:alert(1))";
+	o.category = EVIL;
+	o.commune_id = 1;
+	o.commune_insee = EVIL;
+	o.commune_name = EVIL;
+	o.address = EVIL;
+	o.email = EVIL;
+	o.phone = EVIL;
+	o.website = "javascript:" EVIL;
+	o.logo_sha256 = EVIL EVIL EVIL;
+	return o;
+}
+
+static void test_views_escape_every_field_they_render(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	struct fake f;
+	fake_init(&f, a, 7);
+	struct org o = evil_org();
+	struct commune communes[] = { { 1, EVIL, EVIL, EVIL } };
+	struct org_filter filter = { EVIL, EVIL, EVIL, EVIL, 24, 0 };
+	struct org_input in = { EVIL, EVIL, EVIL, EVIL, EVIL, EVIL, EVIL, EVIL, EVIL, EVIL, EVIL };
+	struct field_errors fe = { 0 };
+	field_error_add(&fe, "name", "err.orgs.name_invalid");
+	struct org_member members[] = { { 7, EVIL, EVIL, EVIL, 1700000000 },
+					{ 8, EVIL, EVIL, "owner", 1700000000 } };
+	struct org_invitation inv = { 4, 3, EVIL, EVIL, EVIL, EVIL, EVIL, 1700000000, 1700086400 };
+	for (int i = 0; i < 9; i++) {
+		struct buf b = BUF_INIT;
+		switch (i) {
+		case 0: {
+			struct orgs_directory_view v = { &filter, &o, 1, 30, 2, 2, communes, 1 };
+			view_orgs_directory(&b, &f.req, &v);
+			break;
+		}
+		case 1: {
+			struct orgs_form_view v = { NULL, &in, &fe, NULL, EVIL, communes, 1, false };
+			view_orgs_form(&b, &f.req, &v);
+			break;
+		}
+		case 2: {
+			struct orgs_form_view v = { &o, &in, &fe, &fe, NULL, communes, 1, false };
+			view_orgs_form(&b, &f.req, &v);
+			break;
+		}
+		case 3: {
+			struct orgs_show_view v = { &o, EVIL, true, true };
+			view_orgs_show(&b, &f.req, &v);
+			break;
+		}
+		case 4: {
+			struct orgs_members_view v = { &o, members, 2, &inv, 1, true, EVIL, EVIL, &fe };
+			view_orgs_members(&b, &f.req, &v);
+			break;
+		}
+		case 5: {
+			struct orgs_members_view v = { &o, members, 2, NULL, 0, false, NULL, NULL, NULL };
+			view_orgs_members(&b, &f.req, &v);
+			break;
+		}
+		default:
+			view_orgs_invitation(&b, &f.req, &inv, EVIL, (enum orgs_invitation_state)(i - 6));
+			break;
+		}
+		assert_escaped(buf_str(&b));
+		buf_free(&b);
+	}
+	arena_free(a);
+}
+
+static void test_views_tie_errors_to_fields_and_carry_the_csrf_token(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	struct fake f;
+	fake_init(&f, a, 7);
+	struct org_input in = { .kind = "association", .name = "X", .website = "ftp://x" };
+	struct field_errors fe = { 0 };
+	field_error_add(&fe, "website", "err.orgs.website_invalid");
+	field_error_add(&fe, "commune", "err.orgs.commune_invalid");
+	struct orgs_form_view v = { .values = &in, .fe = &fe };
+	struct buf b = BUF_INIT;
+	view_orgs_form(&b, &f.req, &v);
+	const char *html = buf_str(&b);
+	assert_non_null(strstr(html, "name=\"_csrf\" value=\"c0ffee\""));
+	assert_non_null(strstr(html, "aria-describedby=\"h-website e-website\""));
+	assert_non_null(strstr(html, "id=\"e-website\""));
+	assert_non_null(strstr(html, "id=\"e-commune\""));
+	assert_non_null(strstr(html, "aria-describedby=\"e-commune\""));
+	assert_non_null(strstr(html, "href=\"#f-website\""));
+	assert_non_null(strstr(html, "for=\"f-commune\""));
+	buf_free(&b);
+	/* Visitors are invited to log in, not shown an accept button. */
+	struct org_invitation inv = { 4, 3, "club", "Club", "a@b.fr", "editor", "Olga", 1, 2 };
+	view_orgs_invitation(&b, &f.req, &inv, "abc", INV_LOGIN_NEEDED);
+	assert_non_null(strstr(buf_str(&b), "/connexion?suite=%2Finvitations%2Fabc"));
+	assert_null(strstr(buf_str(&b), "action=\"/invitations/abc\""));
+	buf_free(&b);
+	view_orgs_invitation(&b, &f.req, &inv, "abc", INV_CAN_ACCEPT);
+	assert_non_null(strstr(buf_str(&b), "action=\"/invitations/abc\""));
+	buf_free(&b);
+	arena_free(a);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fresh, done)
 
 int main(void)
@@ -1050,6 +1198,8 @@ int main(void)
 		cmocka_unit_test(test_image_of_2mb_is_accepted_and_one_byte_more_refused),
 		cmocka_unit_test(test_role_can_matrix),
 		cmocka_unit_test(test_vocabularies_have_labels_in_both_languages),
+		cmocka_unit_test(test_views_escape_every_field_they_render),
+		cmocka_unit_test(test_views_tie_errors_to_fields_and_carry_the_csrf_token),
 	};
 	const struct CMUnitTest db_tests[] = {
 		T(test_create_makes_the_creator_owner_and_derives_the_slug),

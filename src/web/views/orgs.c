@@ -446,7 +446,7 @@ void view_orgs_members(struct buf *b, struct request *req, const struct orgs_mem
 		html_fmt(b, "</h2><p><span class=\"badge\">%s</span></p><p class=\"meta\">%s <time",
 			 role_label(req, m->role), web_t(req, "orgs.members.since"));
 		html_attr(b, "datetime", time_format_date(a, m->since));
-		html_fmt(b, ">%s</time></p>", time_format_date(a, m->since));
+		html_fmt(b, ">%s</time></p>", time_format_long(a, m->since, web_of(req)->lang));
 		const char *base = org_path(req, o, arena_printf(a, "/membres/%lld", (long long)m->account_id));
 		if (v->can_manage) {
 			/* One form per member: the field name carries the id so that ids stay unique on the page. */
