@@ -18,7 +18,7 @@
 #   BENCH_ACCESS_LOG=file where the server's stderr (one access-log line per request) goes: "file" (a
 #                         file in the results directory, on the same disk; default) or "null" (/dev/null,
 #                         which also loses the per-status counts, taken from that log)
-#   BENCH_PERF=1          also `perf record -g` the server during the organisation-page run (perf.txt)
+#   BENCH_PERF=1          also `perf record -g` the server during the organisation-page run (perf-<backend>.txt)
 #   BENCH_KEEP=1          keep the databases and the full access logs
 #   BENCH_NO_REPORT=1     do not touch BENCHMARKS.md (the summary is still printed)
 set -euo pipefail
