@@ -69,7 +69,11 @@ void html_fmt(struct buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	for (const char *p = fmt; *p; p++) {
 		if (*p != '%') {
-			buf_putc(b, *p);
+			/* Copy the literal run up to the next conversion in one go. */
+			const char *q = strchr(p, '%');
+			size_t n = q ? (size_t)(q - p) : strlen(p);
+			buf_append(b, p, n);
+			p += n - 1;
 			continue;
 		}
 		p++;
