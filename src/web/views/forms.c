@@ -134,7 +134,10 @@ void form_select(struct form_ctx *f, const struct field_spec *s, const char *con
 		html_attr(b, "value", options[i]);
 		if (s->value && strcmp(s->value, options[i]) == 0)
 			HTML(" selected");
-		html_fmt(b, ">%s</option>", options[i + 1][0] ? web_t(f->req, options[i + 1]) : "—");
+		const char *label = options[i + 1];
+		if (!s->labels_are_text)
+			label = label[0] ? web_t(f->req, label) : "—";
+		html_fmt(b, ">%s</option>", label);
 	}
 	HTML("</select></div>");
 }

@@ -28,9 +28,11 @@ struct field_spec {
 	const char *autocomplete;  /* may be NULL */
 	bool required;
 	int maxlength;             /* 0: none */
+	bool labels_are_text;      /* form_select: option labels are data (commune names), not catalog keys */
 };
 void form_field(struct form_ctx *f, const struct field_spec *s);
-/* A <select>; options are pairs of value and catalog key, NULL-terminated. */
+/* A <select>; options are pairs of value and catalog key (or plain text when
+ * s->labels_are_text), NULL-terminated. An empty label key shows a dash. */
 void form_select(struct form_ctx *f, const struct field_spec *s, const char *const *options);
 void form_hidden(struct form_ctx *f, const char *name, const char *value);
 /* A small form that is only a button (log out, remove...). */
