@@ -29,57 +29,12 @@ struct env {
 	struct arena *a;
 };
 
-static int open_env(struct env *e)
-{
-	char err[512];
-	e->db = db_open(e->url, err, sizeof(err));
-	if (!e->db) {
-		fprintf(stderr, "test_accounts: %s\n", err);
-		return -1;
-	}
-	return db_migrate(e->db) ? 0 : -1;
-}
-
-static int setup_sqlite(void **state)
-{
-	struct env *e = calloc(1, sizeof(*e));
-	*state = e;
-	tl_sqlite_url(e->url, sizeof(e->url), "accounts");
-	return open_env(e);
-}
-
-static int setup_pg(void **state)
-{
-	struct env *e = calloc(1, sizeof(*e));
-	*state = e;
-	if (!tl_pg_schema_url(e->url, sizeof(e->url), "accounts", e->schema, sizeof(e->schema)))
-		return -1;
-	return open_env(e);
-}
-
-static int teardown(void **state)
-{
-	struct env *e = *state;
-	if (e) {
-		db_close(e->db);
-		tl_pg_drop_schema(e->schema);
-		free(e);
-	}
-	return 0;
-}
-
-static void set_clock(int64_t offset)
-{
-	char s[32];
-	snprintf(s, sizeof(s), "%lld", (long long)offset);
-	setenv("KIOSQUE_TIME_OFFSET", s, 1);
-	time_init();
-}
+TL_MIGRATED_DB_SETUPS(struct env, "accounts")
 
 static int clean(void **state)
 {
 	struct env *e = *state;
-	set_clock(0);
+	tl_set_clock(0);
 	e->a = arena_new();
 	return db_exec(e->db, "DELETE FROM outbox; DELETE FROM login_failures;"
 			      " DELETE FROM api_tokens; DELETE FROM account_tokens;"
@@ -91,7 +46,7 @@ static int done(void **state)
 	struct env *e = *state;
 	arena_free(e->a);
 	e->a = NULL;
-	set_clock(0);
+	tl_set_clock(0);
 	return 0;
 }
 
@@ -311,9 +266,9 @@ static void test_verify_link_expires_after_48_hours(void **state)
 	struct env *e = *state;
 	signup(e, "old@example.org", "Old", "fr");
 	const char *t = link_token(e, last_mail(e).body, "/compte/verifier");
-	set_clock(ACCOUNTS_VERIFY_TTL - 60);
+	tl_set_clock(ACCOUNTS_VERIFY_TTL - 60);
 	assert_int_equal(accounts_link_check(e->db, e->a, LINK_VERIFY, t, NULL), KQ_OK);
-	set_clock(ACCOUNTS_VERIFY_TTL + 1);
+	tl_set_clock(ACCOUNTS_VERIFY_TTL + 1);
 	assert_int_equal(accounts_verify(e->db, t, NULL), KQ_ERR_AUTH_LINK_INVALID);
 	assert_int_equal(scalar(e->db, &Q_VERIFIED, "old@example.org"), 0);
 }
@@ -326,7 +281,7 @@ static void test_resend_verification_sends_at_most_every_ten_minutes(void **stat
 	assert_int_equal(mails(e), 1);
 	assert_int_equal(accounts_verify_resend(e->db, "slow@example.org", &fe), KQ_OK);
 	assert_int_equal(mails(e), 1);
-	set_clock(ACCOUNTS_RESEND_INTERVAL + 1);
+	tl_set_clock(ACCOUNTS_RESEND_INTERVAL + 1);
 	assert_int_equal(accounts_verify_resend(e->db, "SLOW@example.org", &fe), KQ_OK);
 	assert_int_equal(mails(e), 2);
 	/* Unknown address: same answer, no mail. */
@@ -391,7 +346,7 @@ static void test_login_throttles_after_five_failures_even_with_right_password(vo
 	assert_int_equal(login(e, "CARL@example.org", PW, NULL, &who, tok), KQ_ERR_AUTH_THROTTLED);
 	assert_int_equal(scalar(e->db, &Q_SESSIONS, NULL), 0);
 	/* The window is 15 minutes. */
-	set_clock(ACCOUNTS_THROTTLE_WINDOW + 1);
+	tl_set_clock(ACCOUNTS_THROTTLE_WINDOW + 1);
 	assert_int_equal(login(e, "carl@example.org", PW, NULL, &who, tok), KQ_OK);
 }
 
@@ -443,7 +398,7 @@ static void test_login_unverified_is_refused_and_resends_at_most_every_ten_minut
 	assert_int_equal(mails(e), 1);
 	assert_int_equal(login(e, "fred@example.org", PW, NULL, &who, tok), KQ_ERR_AUTH_UNVERIFIED);
 	assert_int_equal(mails(e), 1);   /* the sign-up link is less than 10 minutes old */
-	set_clock(ACCOUNTS_RESEND_INTERVAL + 5);
+	tl_set_clock(ACCOUNTS_RESEND_INTERVAL + 5);
 	assert_int_equal(login(e, "fred@example.org", PW, NULL, &who, tok), KQ_ERR_AUTH_UNVERIFIED);
 	assert_int_equal(mails(e), 2);
 	assert_int_equal(login(e, "fred@example.org", PW, NULL, &who, tok), KQ_ERR_AUTH_UNVERIFIED);
@@ -514,7 +469,7 @@ static void test_reset_link_expires_after_one_hour(void **state)
 	verified(e, "ines@example.org", "Inès");
 	assert_int_equal(accounts_reset_request(e->db, "ines@example.org", &fe), KQ_OK);
 	const char *t = link_token(e, last_mail(e).body, "/mot-de-passe/nouveau");
-	set_clock(ACCOUNTS_RESET_TTL + 1);
+	tl_set_clock(ACCOUNTS_RESET_TTL + 1);
 	assert_int_equal(accounts_link_check(e->db, e->a, LINK_RESET, t, NULL),
 			 KQ_ERR_AUTH_LINK_INVALID);
 	assert_int_equal(accounts_reset(e->db, t, PW2, &fe, NULL), KQ_ERR_AUTH_LINK_INVALID);
@@ -703,7 +658,7 @@ static void test_email_change_link_expires_after_24_hours(void **state)
 	assert_int_equal(accounts_email_change_request(e->db, &who, PW, "nat@new.example", &fe),
 			 KQ_OK);
 	const char *t = link_token(e, mail_at(e, (int)mails(e) - 2).body, "/compte/email/confirmer");
-	set_clock(ACCOUNTS_EMAIL_CHANGE_TTL + 1);
+	tl_set_clock(ACCOUNTS_EMAIL_CHANGE_TTL + 1);
 	assert_int_equal(accounts_email_change_confirm(e->db, t, NULL), KQ_ERR_AUTH_LINK_INVALID);
 }
 
@@ -775,7 +730,7 @@ static void test_admin_create_makes_a_verified_admin_with_a_day_long_reset_link(
 	assert_int_equal(scalar(e->db, &Q_ROLE_ADMIN, "mairie.admin@example.org"), 1);
 	assert_int_equal(mails(e), 0);
 	const char *t = link + strlen(BASE_URL "/mot-de-passe/nouveau?jeton=");
-	set_clock(ACCOUNTS_ADMIN_RESET_TTL - 60);
+	tl_set_clock(ACCOUNTS_ADMIN_RESET_TTL - 60);
 	assert_int_equal(accounts_reset(e->db, t, PW2, &fe, NULL), KQ_OK);
 	struct actor who;
 	char s[TOKEN_HEX_LEN + 1];
@@ -784,7 +739,7 @@ static void test_admin_create_makes_a_verified_admin_with_a_day_long_reset_link(
 	assert_true(actor_is_admin(&who));
 
 	/* An existing account is promoted, not duplicated, and keeps its password. */
-	set_clock(0);
+	tl_set_clock(0);
 	verified(e, "citizen@example.org", "Citizen");
 	assert_int_equal(accounts_admin_create(e->db, e->a, "citizen@example.org", &link), KQ_OK);
 	assert_int_equal(scalar(e->db, &Q_ACCOUNTS, NULL), 2);
@@ -874,10 +829,10 @@ static void test_apitokens_create_list_authenticate_and_revoke(void **state)
 	int64_t used = scalar(e->db, &Q_TOKEN_USED_AT, NULL);
 	assert_true(used > 0);
 	/* A second use within 10 minutes writes nothing. */
-	set_clock(60);
+	tl_set_clock(60);
 	assert_int_equal(apitokens_authenticate(e->db, e->a, tok, &via), KQ_OK);
 	assert_int_equal(scalar(e->db, &Q_TOKEN_USED_AT, NULL), used);
-	set_clock(0);
+	tl_set_clock(0);
 
 	assert_int_equal(apitokens_authenticate(e->db, e->a, "kq_nonsense", &via),
 			 KQ_ERR_AUTH_TOKEN_INVALID);

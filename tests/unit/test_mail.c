@@ -28,57 +28,12 @@ static const struct db_sql SQL_COUNT = { "ut_mail_count",
 static const struct db_sql SQL_NEXT = { "ut_mail_next",
 	"SELECT next_attempt_at FROM outbox ORDER BY id LIMIT 1" };
 
-static void set_clock(int64_t offset)
-{
-	char s[32];
-	snprintf(s, sizeof(s), "%lld", (long long)offset);
-	setenv("KIOSQUE_TIME_OFFSET", s, 1);
-	time_init();
-}
-
-static int open_env(struct env *e)
-{
-	char err[512];
-	e->db = db_open(e->url, err, sizeof(err));
-	if (!e->db) {
-		fprintf(stderr, "test_mail: %s\n", err);
-		return -1;
-	}
-	return db_migrate(e->db) ? 0 : -1;
-}
-
-static int setup_sqlite(void **state)
-{
-	struct env *e = calloc(1, sizeof(*e));
-	*state = e;
-	tl_sqlite_url(e->url, sizeof(e->url), "mail");
-	return open_env(e);
-}
-
-static int setup_pg(void **state)
-{
-	struct env *e = calloc(1, sizeof(*e));
-	*state = e;
-	if (!tl_pg_schema_url(e->url, sizeof(e->url), "mail", e->schema, sizeof(e->schema)))
-		return -1;
-	return open_env(e);
-}
-
-static int teardown(void **state)
-{
-	struct env *e = *state;
-	if (e) {
-		db_close(e->db);
-		tl_pg_drop_schema(e->schema);
-		free(e);
-	}
-	return 0;
-}
+TL_MIGRATED_DB_SETUPS(struct env, "mail")
 
 static int clean(void **state)
 {
 	struct env *e = *state;
-	set_clock(0);
+	tl_set_clock(0);
 	return db_exec(e->db, "DELETE FROM outbox") == DB_NONE ? 0 : -1;
 }
 
@@ -251,7 +206,7 @@ static void test_failed_delivery_is_retried_later_then_succeeds(void **state)
 	sink_start(&s);
 	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", s.port);
 	struct jobs_config up = { url, "Kiosque <no-reply@kiosque.test>" };
-	set_clock(31);
+	tl_set_clock(31);
 	int handled = jobs_mail_run(e->db, &up);
 	int received = sink_count(&s, NULL, 0);
 	sink_stop(&s);   /* before any assertion, so a failure leaves no server behind */
@@ -270,7 +225,7 @@ static void test_delivery_gives_up_after_the_last_attempt(void **state)
 	struct jobs_config down = { url, "Kiosque <no-reply@kiosque.test>" };
 	queue(e->db, "a@example.org", "Never");
 	for (int i = 0; i < 12; i++) {
-		set_clock((int64_t)(i + 1) * 86400);   /* always past the backoff */
+		tl_set_clock((int64_t)(i + 1) * 86400);   /* always past the backoff */
 		jobs_mail_run(e->db, &down);
 	}
 	struct counts c = count(e->db);

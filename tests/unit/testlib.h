@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/timefmt.h"
 #include "db/db.h"
 
 #define TL_UNUSED __attribute__((unused))
@@ -177,6 +178,60 @@ TL_UNUSED static void tl_pg_drop_schema(const char *schema)
 			return;                                                           \
 		}                                                                         \
 	} while (0)
+
+/* ---- a migrated database per group ----------------------------------------------------- */
+
+/* Opens url and applies the migrations; 0 or -1 (with the reason on stderr). */
+TL_UNUSED static int tl_open_migrated(const char *url, struct db **out)
+{
+	char err[512];
+	*out = db_open(url, err, sizeof(err));
+	if (!*out) {
+		fprintf(stderr, "testlib: %s\n", err);
+		return -1;
+	}
+	return db_migrate(*out) ? 0 : -1;
+}
+
+/* Defines setup_sqlite, setup_pg and teardown for a group whose state is a
+ * `type` with the members `char url[...]`, `char schema[...]` and
+ * `struct db *db`: a fresh SQLite file, or a private PostgreSQL schema,
+ * migrated, and dropped at the end. tag names the files and schemas. */
+#define TL_MIGRATED_DB_SETUPS(type, tag)                                                       \
+	static int setup_sqlite(void **state)                                                  \
+	{                                                                                      \
+		type *e = calloc(1, sizeof(*e));                                               \
+		*state = e;                                                                    \
+		tl_sqlite_url(e->url, sizeof(e->url), tag);                                    \
+		return tl_open_migrated(e->url, &e->db);                                       \
+	}                                                                                      \
+	static int setup_pg(void **state)                                                      \
+	{                                                                                      \
+		type *e = calloc(1, sizeof(*e));                                               \
+		*state = e;                                                                    \
+		if (!tl_pg_schema_url(e->url, sizeof(e->url), tag, e->schema, sizeof(e->schema))) \
+			return -1;                                                             \
+		return tl_open_migrated(e->url, &e->db);                                       \
+	}                                                                                      \
+	static int teardown(void **state)                                                      \
+	{                                                                                      \
+		type *e = *state;                                                              \
+		if (e) {                                                                       \
+			db_close(e->db);                                                       \
+			tl_pg_drop_schema(e->schema);                                          \
+			free(e);                                                               \
+		}                                                                              \
+		return 0;                                                                      \
+	}
+
+/* Moves the clock of time_now() by offset seconds (0: the real clock). */
+TL_UNUSED static void tl_set_clock(int64_t offset)
+{
+	char s[32];
+	snprintf(s, sizeof(s), "%lld", (long long)offset);
+	setenv("KIOSQUE_TIME_OFFSET", s, 1);
+	time_init();
+}
 
 /* main() returns this: cmocka returns a count, an exit status must not wrap. */
 #define TL_EXIT(failed) ((failed) ? 1 : 0)
