@@ -167,7 +167,7 @@ static int cmd_serve(int argc, char **argv)
 		.listen_addr = c.listen_addr, .port = c.port, .threads = c.threads,
 		.max_body = c.max_body, .max_url = 2048, .max_fields = 200,
 		.https = config_is_https(&c), .handler = web_handle, .complete = web_complete,
-		.too_large = web_too_large,
+		.refuse = web_refuse,
 	};
 	char err[300];
 	struct http_server *srv = http_start(&hc, err, sizeof(err));

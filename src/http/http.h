@@ -112,9 +112,9 @@ struct http_config {
 	http_handler handler;
 	/* Called with the status when a request completes (access log, checks). */
 	void (*complete)(struct request *req, int status);
-	/* Called once per worker thread as it winds down is not offered by MHD;
-	 * the application closes per-thread resources after http_stop. */
-	void (*too_large)(struct request *req, struct response *res);
+	/* Dresses a refusal made before any handler ran (400 malformed, 413 too
+	 * large, 414 address too long); NULL: a line of plain text. */
+	void (*refuse)(struct request *req, struct response *res, int status);
 };
 
 struct http_server;

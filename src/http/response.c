@@ -12,7 +12,8 @@ static bool header_safe(const char *s)
 void http_set_header(struct response *res, struct arena *a, const char *name, const char *value)
 {
 	if (!header_safe(name) || !header_safe(value)) {
-		log_warn("http: dropped header %s with a line break", name ? name : "?");
+		/* The name is not logged: it could carry the line break itself. */
+		log_warn("http: dropped a response header with a line break");
 		return;
 	}
 	if (res->nheaders >= HTTP_MAX_HEADERS) {

@@ -145,21 +145,18 @@ static enum MHD_Result send_response(struct ctx *c, struct MHD_Connection *conn,
 	return ret;
 }
 
-static void default_too_large(struct request *req, struct response *res)
-{
-	(void)req;
-	http_text(res, 413, "text/plain; charset=utf-8", "Request too large.\n");
-}
-
-static enum MHD_Result answer_too_large(struct ctx *c, struct MHD_Connection *conn)
+/* The transport refuses a request before any handler runs (body too large,
+ * address too long or malformed): the application may dress the answer
+ * (an HTML page, a JSON error); otherwise a line of text. */
+static enum MHD_Result answer_refusal(struct ctx *c, struct MHD_Connection *conn, int status,
+				      const char *text)
 {
 	struct response res = { 0 };
-	res.status = 413;
-	if (c->srv->cfg.too_large)
-		c->srv->cfg.too_large(&c->req, &res);
+	if (c->srv->cfg.refuse)
+		c->srv->cfg.refuse(&c->req, &res, status);
 	else
-		default_too_large(&c->req, &res);
-	res.status = 413;
+		http_text(&res, status, "text/plain; charset=utf-8", text);
+	res.status = status;
 	return send_response(c, conn, &res);
 }
 
@@ -213,14 +210,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		size_t url_len = strlen(url);
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_len, &url_len);
 		if (url_len > srv->cfg.max_url) {
-			struct response res = { 0 };
-			http_text(&res, 414, "text/plain; charset=utf-8", "URI too long.\n");
-			return send_response(c, conn, &res);
+			return answer_refusal(c, conn, 414, "URI too long.\n");
 		}
 		if (!str_utf8_valid(url, strlen(url))) {
-			struct response res = { 0 };
-			http_text(&res, 400, "text/plain; charset=utf-8", "Malformed address.\n");
-			return send_response(c, conn, &res);
+			return answer_refusal(c, conn, 400, "Malformed address.\n");
 		}
 		if (!c->too_large && (strcmp(t, "application/x-www-form-urlencoded") == 0 ||
 				      strcmp(t, "multipart/form-data") == 0))
@@ -257,14 +250,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		c->pp = NULL;
 	}
 	if (c->too_large)
-		return answer_too_large(c, conn);
+		return answer_refusal(c, conn, 413, "Request too large.\n");
 	struct response res = { 0 };
 	res.status = 200;
 	/* Most pages are 5-20 KB: one allocation up front instead of several regrowths. */
 	buf_grow(&res.body, 16 * 1024);
 	if (c->bad_body) {
-		http_text(&res, 400, "text/plain; charset=utf-8", "Malformed request body.\n");
-		return send_response(c, conn, &res);
+		buf_free(&res.body);
+		return answer_refusal(c, conn, 400, "Malformed request body.\n");
 	}
 	srv->cfg.handler(&c->req, &res);
 	return send_response(c, conn, &res);

@@ -208,15 +208,18 @@ void web_complete(struct request *req, int status)
 		 (long long)(us / 1000), (long long)(us % 1000), req->remote_addr);
 }
 
-void web_too_large(struct request *req, struct response *res)
+void web_refuse(struct request *req, struct response *res, int status)
 {
 	struct web *w = arena_alloc(req->arena, sizeof(*w));
+	enum kq_err e = status == 413 ? KQ_ERR_PAYLOAD_TOO_LARGE
+		      : status == 414 ? KQ_ERR_URI_TOO_LONG : KQ_ERR_BAD_REQUEST;
 	req->app = w;
 	w->lang = i18n_pick_lang(http_header(req, "Accept-Language"));
 	w->csrf = "";
-	if (str_starts(req->path, "/api/")) {
-		api_error(req, res, KQ_ERR_PAYLOAD_TOO_LARGE, NULL);
-		return;
-	}
-	web_error(req, res, KQ_ERR_PAYLOAD_TOO_LARGE);
+	w->territory_name = territory_name;
+	w->https = use_https;
+	if (str_starts(req->path, "/api/"))
+		api_error(req, res, e, NULL);
+	else
+		web_error(req, res, e);
 }

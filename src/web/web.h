@@ -49,6 +49,7 @@ const char *web_safe_next(const char *next, const char *fallback);
 void web_init(bool https, const char *territory_name);
 void web_handle(struct request *req, struct response *res);
 void web_complete(struct request *req, int status);
-void web_too_large(struct request *req, struct response *res);
+/* The page (or JSON error under /api/) for a refusal of the transport layer. */
+void web_refuse(struct request *req, struct response *res, int status);
 
 #endif

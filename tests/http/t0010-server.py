@@ -145,6 +145,15 @@ class Pages(unittest.TestCase):
         self.assertIn("trop volumineux", r.body)
         self.assertEqual(c.get("/").status, 200)
 
+    def test_refusals_of_the_transport_are_pages_too(self):
+        r = self.c.get("/annuaire?q=" + "x" * 3000)
+        self.assertEqual(r.status, 414)
+        self.assertIn("Adresse trop longue", r.body)
+        self.assertIn('href="/"', r.body)
+        r = self.c.get("/api/v1/orgs?q=" + "x" * 3000)
+        self.assertEqual(r.status, 414)
+        self.assertEqual(r.json()["error"]["code"], "uri_too_long")
+
     def test_static_asset_has_etag_and_answers_304(self):
         home = self.c.get("/").body
         href = re.search(r'href="(/static/css/kiosque\.css\?v=[0-9a-f]+)"', home).group(1)
