@@ -326,6 +326,9 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
 	}
 	struct http_server *s = xcalloc(1, sizeof(*s));
 	s->cfg = *cfg;
+	/* epoll serves 15-25 % more pages than poll here (measured with wrk). Its
+	 * one known cost in MHD 0.9.75: a FIN arriving with the last bytes of an
+	 * incomplete upload can go unseen until the connection timeout (30 s). */
 	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG,
 				cfg->port, NULL, NULL, access_cb, s,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,

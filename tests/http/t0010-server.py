@@ -178,12 +178,10 @@ class Pages(unittest.TestCase):
             b"GET /%00%ff%fe HTTP/1.1\r\nHost: x\r\n\r\n",
         ]
         for payload in raw:
-            s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=10)
+            # No half-close: libmicrohttpd 0.9.75's epoll loop can miss a FIN that
+            # arrives with the last bytes, and would wait for its 30 s timeout.
+            s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=2)
             s.sendall(payload)
-            try:
-                s.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
             data = b""
             try:
                 while True:
@@ -191,7 +189,7 @@ class Pages(unittest.TestCase):
                     if not chunk:
                         break
                     data += chunk
-            except socket.timeout:
+            except (socket.timeout, ConnectionResetError):
                 pass
             s.close()
             m = re.match(rb"HTTP/1\.[01] (\d{3})", data)
