@@ -9,7 +9,8 @@ void web_section_news(struct request *req, struct response *res);
 void web_section_events(struct request *req, struct response *res);
 void web_section_support(struct request *req, struct response *res);
 void web_section_memberships(struct request *req, struct response *res);
-void web_section_contact(struct request *req, struct response *res);
+/* contact.c */
+void web_contact(struct request *req, struct response *res);
 void web_prefs_set(struct request *req, struct response *res);
 
 /* accounts.c */

@@ -21,7 +21,7 @@ static const struct route routes[] = {
 	{ "GET",  "/evenements",               web_section_events, 0 },
 	{ "GET",  "/soutenir",                 web_section_support, 0 },
 	{ "GET",  "/adhesions",                web_section_memberships, 0 },
-	{ "GET",  "/nous-contacter",           web_section_contact, 0 },
+	{ "GET",  "/nous-contacter",           web_contact, 0 },
 	{ "POST", "/preferences",              web_prefs_set, R_CSRF },
 
 	/* accounts */

@@ -35,8 +35,3 @@ void web_section_memberships(struct request *req, struct response *res)
 {
 	coming(req, res, "memberships", "nav.memberships", "section.memberships.lead");
 }
-
-void web_section_contact(struct request *req, struct response *res)
-{
-	coming(req, res, "contact", "nav.contact", "section.contact.lead");
-}
