@@ -12,7 +12,9 @@
 #include "base/log.h"
 #include "base/str.h"
 #include "base/timefmt.h"
+#include <cmark.h>
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -166,26 +168,81 @@ enum kq_err orgs_member_role(struct db *db, struct arena *a, int64_t org_id, int
 	"o.id, o.slug, o.kind, o.name, o.summary, o.description, o.category,"              \
 	" COALESCE(o.commune_id, 0), COALESCE(c.insee, ''), COALESCE(c.name, ''),"         \
 	" o.address, o.email, o.phone, o.website, COALESCE(o.logo_upload_id, 0),"          \
-	" COALESCE(u.sha256, ''), o.created_at, o.updated_at"
-#define ORG_FROM                                                                           \
-	" FROM organisations o LEFT JOIN communes c ON c.id = o.commune_id"                \
+	" COALESCE(u.sha256, ''), o.created_at, o.updated_at, COALESCE(o.description_html, '')"
+#define ORG_JOINS                                                                          \
+	" LEFT JOIN communes c ON c.id = o.commune_id"                                     \
 	" LEFT JOIN uploads u ON u.id = o.logo_upload_id"
-/* Empty filters match everything; q is a LIKE pattern with \ as escape. */
-#define ORG_WHERE                                                                          \
-	" WHERE ($1 = '' OR o.kind = $1) AND ($2 = '' OR c.insee = $2)"                    \
-	" AND ($3 = '' OR o.category = $3)"                                                \
-	" AND ($4 = '' OR lower(o.name) LIKE lower(CAST($4 AS TEXT)) ESCAPE '\\'"          \
-	"      OR lower(o.summary) LIKE lower(CAST($4 AS TEXT)) ESCAPE '\\')"
+#define ORG_FROM " FROM organisations o" ORG_JOINS
 
 static const struct db_sql SQL_GET_SLUG = { "orgs_get_slug",
 	"SELECT " ORG_COLS ORG_FROM " WHERE o.slug = $1" };
 static const struct db_sql SQL_GET_ID = { "orgs_get_id",
 	"SELECT " ORG_COLS ORG_FROM " WHERE o.id = $1" };
-static const struct db_sql SQL_LIST = { "orgs_list",
-	"SELECT " ORG_COLS ORG_FROM ORG_WHERE " ORDER BY lower(o.name), o.id LIMIT $5 OFFSET $6" };
-static const struct db_sql SQL_COUNT = { "orgs_count",
-	"SELECT COUNT(*) FROM organisations o LEFT JOIN communes c ON c.id = o.commune_id"
-	ORG_WHERE };
+
+static const struct db_sql SQL_COMMUNE_BY_INSEE = { "orgs_commune_by_insee",
+	"SELECT id FROM communes WHERE insee = $1" };
+
+/* The directory (orgs_list).
+ *
+ * Order: lower(name), then id, on both backends (INVARIANT(directory-order)).
+ * Every variant below is a fixed text; which one runs depends only on which
+ * filters are set, never on their values, which are always bound.
+ *
+ * Why variants: a filter written "($1 = '' OR kind = $1)" matches everything
+ * when empty, but no index can serve it, so one statement for every case read
+ * and sorted the whole table (BENCHMARKS.md, profile notes). Here the most
+ * selective filter that is set (category, else commune, else kind) is also
+ * written as a plain equality, which an index of 0003-orgs-performance.sql
+ * (<column>, lower(name), id, name) serves in the listed order; the other filters
+ * stay as "empty or equal" terms, checked on the rows of that index range
+ * only. No filter at all has its own two statements: a bare COUNT(*) and a
+ * walk of (lower(name), id). The text filter q is a LIKE on name and summary
+ * that no index serves (full-text search is a later issue): alone it scans,
+ * and it never touches the unfiltered statements.
+ *
+ * Why a subquery: OFFSET pagination skips rows one by one. The inner query
+ * walks the index and keeps only ids, so a skipped row costs one index entry;
+ * the joins and the wide columns are read for the page's rows only.
+ *
+ * Parameters of the filtered variants: $1 kind, $2 commune id (0: any),
+ * $3 category, $4 LIKE pattern ("": any), $5 limit, $6 offset; of the
+ * unfiltered list: $1 limit, $2 offset. Every statement numbers its
+ * parameters without gaps. */
+#define ORG_FILTERS                                                                        \
+	" ($1 = '' OR kind = $1)"                                                          \
+	" AND (CAST($2 AS BIGINT) = 0 OR commune_id = CAST($2 AS BIGINT))"                 \
+	" AND ($3 = '' OR category = $3)"                                                  \
+	" AND ($4 = '' OR lower(name) LIKE lower(CAST($4 AS TEXT)) ESCAPE '\\'"            \
+	"      OR lower(summary) LIKE lower(CAST($4 AS TEXT)) ESCAPE '\\')"
+#define LEAD_KIND " kind = $1 AND"
+#define LEAD_COMMUNE " commune_id = CAST($2 AS BIGINT) AND"
+#define LEAD_CATEGORY " category = $3 AND"
+#define ORG_COUNT(lead) "SELECT COUNT(*) FROM organisations WHERE" lead ORG_FILTERS
+#define ORG_PAGE(where, limit, offset)                                                     \
+	"SELECT " ORG_COLS " FROM (SELECT id FROM organisations" where                     \
+	" ORDER BY lower(name), id LIMIT " limit " OFFSET " offset ") p"                   \
+	" JOIN organisations o ON o.id = p.id" ORG_JOINS " ORDER BY lower(o.name), o.id"
+
+struct list_sql {
+	struct db_sql count, page;
+	bool filtered;          /* binds $1..$6 as above; else only $1 limit, $2 offset */
+};
+
+static const struct list_sql LIST_ALL = {
+	{ "orgs_count_all", "SELECT COUNT(*) FROM organisations" },
+	{ "orgs_page_all", ORG_PAGE("", "$1", "$2") }, false };
+static const struct list_sql LIST_SCAN = {
+	{ "orgs_count_scan", ORG_COUNT("") },
+	{ "orgs_page_scan", ORG_PAGE(" WHERE" ORG_FILTERS, "$5", "$6") }, true };
+static const struct list_sql LIST_KIND = {
+	{ "orgs_count_kind", ORG_COUNT(LEAD_KIND) },
+	{ "orgs_page_kind", ORG_PAGE(" WHERE" LEAD_KIND ORG_FILTERS, "$5", "$6") }, true };
+static const struct list_sql LIST_COMMUNE = {
+	{ "orgs_count_commune", ORG_COUNT(LEAD_COMMUNE) },
+	{ "orgs_page_commune", ORG_PAGE(" WHERE" LEAD_COMMUNE ORG_FILTERS, "$5", "$6") }, true };
+static const struct list_sql LIST_CATEGORY = {
+	{ "orgs_count_category", ORG_COUNT(LEAD_CATEGORY) },
+	{ "orgs_page_category", ORG_PAGE(" WHERE" LEAD_CATEGORY ORG_FILTERS, "$5", "$6") }, true };
 
 static const char *col_str(struct db_stmt *st, struct arena *a, int col)
 {
@@ -213,6 +270,7 @@ static void read_org(struct db_stmt *st, struct arena *a, struct org *o)
 	o->logo_sha256 = col_str(st, a, 15);
 	o->created_at = db_col_i64(st, 16);
 	o->updated_at = db_col_i64(st, 17);
+	o->description_html = col_str(st, a, 18);
 }
 
 static enum kq_err get_one(struct db *db, struct arena *a, const struct db_sql *sql,
@@ -261,12 +319,26 @@ static char *like_pattern(struct arena *a, const char *q)
 	return out;
 }
 
-static void bind_filter(struct db_stmt *st, const struct org_filter *f, const char *pattern)
+static void bind_filter(struct db_stmt *st, const struct org_filter *f, int64_t commune_id,
+			const char *pattern)
 {
 	db_bind_text(st, 1, f->kind ? f->kind : "");
-	db_bind_text(st, 2, f->commune ? f->commune : "");
+	db_bind_i64(st, 2, commune_id);
 	db_bind_text(st, 3, f->category ? f->category : "");
 	db_bind_text(st, 4, pattern);
+}
+
+/* The statements for the filters that are set (see "The directory" above). */
+static const struct list_sql *list_variant(const struct org_filter *f, bool has_commune,
+					   const char *pattern)
+{
+	if (f->category && *f->category)
+		return &LIST_CATEGORY;
+	if (has_commune)
+		return &LIST_COMMUNE;
+	if (f->kind && *f->kind)
+		return &LIST_KIND;
+	return *pattern ? &LIST_SCAN : &LIST_ALL;
 }
 
 enum kq_err orgs_list(struct db *db, struct arena *a, const struct org_filter *f,
@@ -279,19 +351,46 @@ enum kq_err orgs_list(struct db *db, struct arena *a, const struct org_filter *f
 	*out_n = 0;
 	*out_total = 0;
 
-	struct db_stmt *st = db_stmt(db, &SQL_COUNT);
-	bind_filter(st, f, pattern);
+	/* The commune arrives as its INSEE code: looked up first, so that the
+	 * organisations are filtered by their own commune_id (an index) instead of
+	 * through a join. An unknown code matches nothing, as the join did. */
+	int64_t commune_id = 0;
+	bool has_commune = f->commune && *f->commune;
+	if (has_commune) {
+		struct db_stmt *st = db_stmt(db, &SQL_COMMUNE_BY_INSEE);
+		db_bind_text(st, 1, f->commune);
+		enum db_status s = db_step(st);
+		if (s == DB_ROW)
+			commune_id = db_col_i64(st, 0);
+		db_reset(st);
+		if (s < 0)
+			return KQ_ERR_INTERNAL;
+		if (s == DB_NONE)
+			return KQ_OK;
+	}
+	const struct list_sql *v = list_variant(f, has_commune, pattern);
+
+	struct db_stmt *st = db_stmt(db, &v->count);
+	if (v->filtered)
+		bind_filter(st, f, commune_id, pattern);
 	enum db_status s = db_step(st);
 	if (s == DB_ROW)
 		*out_total = db_col_i64(st, 0);
 	db_reset(st);
 	if (s != DB_ROW)
 		return KQ_ERR_INTERNAL;
+	if (*out_total <= offset)
+		return KQ_OK;   /* past the last page: nothing to list */
 
-	st = db_stmt(db, &SQL_LIST);
-	bind_filter(st, f, pattern);
-	db_bind_i64(st, 5, limit);
-	db_bind_i64(st, 6, offset);
+	st = db_stmt(db, &v->page);
+	if (v->filtered) {
+		bind_filter(st, f, commune_id, pattern);
+		db_bind_i64(st, 5, limit);
+		db_bind_i64(st, 6, offset);
+	} else {
+		db_bind_i64(st, 1, limit);
+		db_bind_i64(st, 2, offset);
+	}
 	while ((s = db_step(st)) == DB_ROW && *out_n < limit)
 		read_org(st, a, &(*out)[(*out_n)++]);
 	db_reset(st);
@@ -349,9 +448,6 @@ enum kq_err orgs_slug_suggest(struct db *db, struct arena *a, const char *base, 
 
 /* ---- validation ------------------------------------------------------------------------ */
 
-static const struct db_sql SQL_COMMUNE_BY_INSEE = { "orgs_commune_by_insee",
-	"SELECT id FROM communes WHERE insee = $1" };
-
 /* No control characters; newlines only where allow_newlines. */
 static bool text_ok(const char *s, bool allow_newlines)
 {
@@ -404,6 +500,7 @@ static bool website_ok(const char *s)
 struct norm {
 	const char *slug, *kind, *name, *summary, *description, *category, *commune;
 	const char *address, *email, *phone, *website;
+	const char *description_html;   /* render_description(description), once valid */
 	int64_t commune_id;
 	bool slug_derived;
 };
@@ -485,15 +582,38 @@ static void normalise(struct arena *a, const struct org_input *in, const struct 
 
 /* ---- writing organisations ------------------------------------------------------------- */
 
+/* The description as HTML, in a ("" for an empty description). It is
+ * rendered here, once per save, and stored in description_html so that the
+ * page prints it without running cmark on every view (about 18 % of the
+ * page's CPU, BENCHMARKS.md). That stored text reaches pages unescaped, so it
+ * must come from exactly the renderer pages use, web/html.c markdown_render():
+ * cmark >= 0.29 in its default safe mode (raw HTML and javascript: links
+ * dropped), same options; never CMARK_OPT_UNSAFE. Nothing else writes the
+ * column. */
+static const char *render_description(struct arena *a, const char *md)
+{
+	if (!*md)
+		return "";
+	char *html = cmark_markdown_to_html(md, strlen(md),
+					    CMARK_OPT_DEFAULT | CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8);
+	if (!html) {   /* cmark's allocator aborts on OOM, so this is not expected */
+		KQ_BUG("cmark_markdown_to_html returned NULL");
+		return "";     /* the page then renders the Markdown itself */
+	}
+	const char *out = arena_strdup(a, html);
+	free(html);
+	return out;
+}
+
 static const struct db_sql SQL_INSERT = { "orgs_insert",
 	"INSERT INTO organisations (slug, kind, name, summary, description, category, commune_id,"
-	" address, email, phone, website, created_by, created_at, updated_at)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id" };
+	" address, email, phone, website, created_by, created_at, updated_at, description_html)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id" };
 
 static const struct db_sql SQL_UPDATE = { "orgs_update",
 	"UPDATE organisations SET kind = $2, name = $3, summary = $4, description = $5,"
 	" category = $6, commune_id = $7, address = $8, email = $9, phone = $10, website = $11,"
-	" updated_at = $12 WHERE id = $1" };
+	" updated_at = $12, description_html = $13 WHERE id = $1" };
 
 /* Taking the row lock of the organisation orders every member change on
  * PostgreSQL (SQLite has one writer anyway). INVARIANT(last-owner). */
@@ -527,6 +647,7 @@ static enum db_status insert_norm(struct db *db, const struct norm *n, int64_t c
 	else
 		db_bind_null(st, 12);
 	db_bind_i64(st, 13, time_now());
+	db_bind_text(st, 14, n->description_html);
 	enum db_status s = db_step(st);
 	if (s == DB_ROW)
 		*out_id = db_col_i64(st, 0);
@@ -565,8 +686,10 @@ enum db_status orgs_insert_raw(struct db *db, const struct org_input *in, int64_
 			n.commune_id = db_col_i64(st, 0);
 		db_reset(st);
 	}
-	if (s >= 0)
+	if (s >= 0) {
+		n.description_html = render_description(a, n.description);
 		s = insert_norm(db, &n, created_by, out_id);
+	}
 	arena_free(a);
 	return s;
 }
@@ -627,6 +750,7 @@ enum kq_err orgs_create(struct db *db, const struct actor *who, const struct org
 	enum kq_err e = validate(db, &n, true, fe);
 	if (e != KQ_OK)
 		return e;
+	n.description_html = render_description(a, n.description);
 	struct create_ctx x = { who, &n, fe, 0, KQ_OK };
 	e = run(db, "orgs_create", create_txn, &x, &x.err);
 	if (e != KQ_OK)
@@ -658,6 +782,9 @@ static enum db_status update_txn(struct db *db, void *cls)
 	}
 	if (x->err != KQ_OK)
 		return DB_HARD;
+	/* Rendered on every save, even when the description is kept: it also
+	 * replaces HTML made before the last change of renderer, or missing. */
+	n.description_html = render_description(x->a, n.description);
 	struct db_stmt *st = db_stmt(db, &SQL_UPDATE);
 	db_bind_i64(st, 1, x->org_id);
 	db_bind_text(st, 2, n.kind);
@@ -674,6 +801,7 @@ static enum db_status update_txn(struct db *db, void *cls)
 	db_bind_text(st, 10, n.phone);
 	db_bind_text(st, 11, n.website);
 	db_bind_i64(st, 12, time_now());
+	db_bind_text(st, 13, n.description_html);
 	return db_run(st);
 }
 
@@ -686,6 +814,84 @@ enum kq_err orgs_update(struct db *db, const struct actor *who, int64_t org_id,
 	if (e != KQ_OK)
 		return e;
 	return orgs_get_by_id(db, a, org_id, out);
+}
+
+/* ---- HTML of descriptions saved before it was stored ------------------------------------- */
+
+#define RENDER_BATCH 200
+
+static const struct db_sql SQL_HTML_PENDING = { "orgs_html_pending",
+	"SELECT id, description FROM organisations WHERE description_html IS NULL"
+	" ORDER BY id LIMIT $1" };
+/* Only a row still unrendered and still holding the text that was rendered:
+ * a save in between has written its own HTML, which wins. */
+static const struct db_sql SQL_HTML_SET = { "orgs_html_set",
+	"UPDATE organisations SET description_html = $2"
+	" WHERE id = $1 AND description_html IS NULL AND description = $3" };
+
+struct pending_ctx {
+	struct arena *a;
+	int64_t rendered;   /* rows written by this batch */
+	bool full;          /* the batch was full: there may be more */
+};
+
+static enum db_status render_pending_txn(struct db *db, void *cls)
+{
+	struct pending_ctx *x = cls;
+	int64_t ids[RENDER_BATCH];
+	const char *mds[RENDER_BATCH];
+	int n = 0;
+	x->rendered = 0;
+	x->full = false;
+	/* Read the whole batch before writing: the SELECT is reset before the
+	 * first UPDATE, so no statement is mid-step at COMMIT (STYLE.md B6). */
+	struct db_stmt *st = db_stmt(db, &SQL_HTML_PENDING);
+	db_bind_i64(st, 1, RENDER_BATCH);
+	enum db_status s = DB_NONE;
+	while (n < RENDER_BATCH && (s = db_step(st)) == DB_ROW) {
+		ids[n] = db_col_i64(st, 0);
+		mds[n] = col_str(st, x->a, 1);
+		n++;
+	}
+	db_reset(st);
+	if (n < RENDER_BATCH && s < 0)
+		return s;
+	for (int i = 0; i < n; i++) {
+		st = db_stmt(db, &SQL_HTML_SET);
+		db_bind_i64(st, 1, ids[i]);
+		db_bind_text(st, 2, render_description(x->a, mds[i]));
+		db_bind_text(st, 3, mds[i]);
+		s = db_run(st);
+		if (s != DB_NONE)
+			return s;
+		x->rendered += db_changes(st);
+	}
+	x->full = n == RENDER_BATCH;
+	return DB_NONE;
+}
+
+enum kq_err orgs_render_pending(struct db *db, int64_t *out_n)
+{
+	int64_t total = 0;
+	enum kq_err e = KQ_OK;
+	for (;;) {
+		struct pending_ctx x = { arena_new(), 0, false };
+		enum db_status s = db_txn_run(db, "orgs_render_pending", DB_WRITE, render_pending_txn, &x);
+		arena_free(x.a);
+		if (s < 0) {
+			log_error("orgs_render_pending: %s", db_errmsg(db));
+			e = KQ_ERR_INTERNAL;
+			break;
+		}
+		total += x.rendered;
+		/* A full batch of rows all changed under us wrote nothing: stop
+		 * rather than loop; the pages render those rows meanwhile. */
+		if (!x.full || x.rendered == 0)
+			break;
+	}
+	if (out_n)
+		*out_n = total;
+	return e;
 }
 
 /* ---- logos ----------------------------------------------------------------------------- */

@@ -34,6 +34,12 @@ struct org {
 	int64_t logo_upload_id;                     /* 0: no logo */
 	const char *logo_sha256;                    /* "" when no logo; versions the logo URL */
 	int64_t created_at, updated_at;
+	/* description rendered to HTML when the organisation was saved, by
+	 * cmark in safe mode (the renderer of web/html.c markdown_render), and
+	 * only by this module: pages print it as it is. "" when not rendered
+	 * yet (saved before migration 0003 or by plain SQL) or when the
+	 * description is empty: a page then renders description itself. */
+	const char *description_html;
 };
 
 /* Input of orgs_create and orgs_update. For create, NULL means empty; for
@@ -131,8 +137,10 @@ enum kq_err orgs_update(struct db *db, const struct actor *who, int64_t org_id,
 /* One organisation by slug or by id. Errors: NOT_FOUND, INTERNAL. */
 enum kq_err orgs_get(struct db *db, struct arena *a, const char *slug, struct org *out);
 enum kq_err orgs_get_by_id(struct db *db, struct arena *a, int64_t id, struct org *out);
-/* A page of organisations matching f, by name; [out] the page (in a), its
- * length, and the number of matches in all pages. */
+/* A page of organisations matching f, ordered by lower(name) then id; [out]
+ * the page (in a), its length, and the number of matches in all pages. An
+ * unknown commune code matches nothing. Every filter but q is served by an
+ * index (migration 0003); q is a LIKE scan of name and summary. */
 enum kq_err orgs_list(struct db *db, struct arena *a, const struct org_filter *f,
 		      struct org **out, int *out_n, int64_t *out_total);
 /* A slug close to base (slugified) that no organisation uses yet, in a:
@@ -200,6 +208,15 @@ enum kq_err orgs_member_set_role(struct db *db, const struct actor *who, int64_t
 __attribute__((warn_unused_result))
 enum kq_err orgs_member_remove(struct db *db, const struct actor *who, int64_t org_id,
 			       int64_t account_id);
+
+/* Renders and stores description_html for every organisation that has none
+ * (saved before migration 0003, or written by plain SQL), in batches of 200,
+ * one write transaction each; a row saved meanwhile keeps its own HTML.
+ * Meant to run once at start, after db_migrate: until it has, pages render
+ * those descriptions on each view. [out] *out_n (may be NULL): rows
+ * rendered. Errors: INTERNAL. Not inside a transaction. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_render_pending(struct db *db, int64_t *out_n);
 
 /* ---- for loaders and tests; no authorisation, no validation ---------------------------- */
 

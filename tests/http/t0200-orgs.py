@@ -376,6 +376,51 @@ class Organisations(unittest.TestCase, Flow):
         r = anon.get("/annuaire?q=%s&page=zz" % t)
         self.assertEqual(r.status, 200)
 
+    def test_directory_orders_by_name_whatever_the_case_with_filters_combined(self):
+        # Same name in three cases: ordered by lower(name), then by creation (id), on every filter mix.
+        owner = self.logged_in("Olga Responsable")
+        t = tag()
+        made = []
+        for i, name in enumerate(["beta", "Alpha", "alpha", "Gamma", "ALPHA"]):
+            made.append((name, self.new_org(owner, "%s %s" % (name, t), slug="o%d-%s" % (i, t))))
+        other = self.new_org(owner, "Delta %s" % t, slug="o9-%s" % t, commune="26392")
+        want = [slug for _, slug in sorted(made, key=lambda m: (m[0].lower(), m[1][1]))]
+        self.assertEqual(want, ["o1-" + t, "o2-" + t, "o4-" + t, "o0-" + t, "o3-" + t])
+        anon = self.srv.client()
+
+        def listed(query):
+            r = anon.get("/annuaire?" + query)
+            self.assertEqual(r.status, 200)
+            total = int(re.search(r'role="status">[^<]*<strong>(\d+)</strong>', r.body).group(1))
+            return total, re.findall(r'<li class="card org-card">.*?href="/organisations/([a-z0-9-]+)"', r.body, re.S)
+
+        for query in ("q=%s&kind=association&commune=26391&category=patrimoine" % t,
+                      "q=%s&commune=26391" % t, "q=%s&category=patrimoine&commune=26391" % t,
+                      "q=%s&kind=association&commune=26391" % t):
+            self.assertEqual(listed(query), (5, want), query)
+        self.assertEqual(listed("q=%s" % t), (6, want[:4] + [other] + want[4:]))   # beta < Delta < Gamma
+        self.assertEqual(listed("q=%s&commune=26392&kind=association" % t), (1, [other]))
+        self.assertEqual(listed("q=%s&kind=producer&commune=26391" % t), (0, []))
+        self.assertEqual(listed("q=%s&commune=99999" % t), (0, []))
+
+    def test_edited_description_is_shown_rendered_and_a_script_stays_inert(self):
+        owner = self.logged_in("Olga Responsable")
+        slug = self.new_org(owner, description="Premier **texte**.")
+        anon = self.srv.client()
+        self.assertIn("Premier <strong>texte</strong>.", anon.get("/organisations/" + slug).body)
+        action = "/organisations/%s/modifier" % slug
+        fields = [f for a, f in forms(owner.get(action).body) if a.get("action") == action][0]
+        fields["description"] = ("Nouveau _texte_.\n\n<script>alert(1)</script>\n\n"
+                                 "<img src=x onerror=alert(2)> [piège](javascript:alert(3))")
+        r = owner.post_form(action, fields)
+        self.assertEqual(r.status, 303, r.body[:3000])
+        body = anon.get("/organisations/" + slug).body
+        about = re.search(r'id="h-about".*?</section>', body, re.S).group(0)
+        self.assertIn("Nouveau <em>texte</em>.", about)
+        self.assertNotIn("Premier", about)
+        for live in ("<script", "<img", "onerror", "javascript:"):
+            self.assertNotIn(live, about)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1037,6 +1037,140 @@ static void test_insert_raw_writes_inside_the_callers_transaction(void **state)
 	assert_int_equal(orgs_get(e->db, e->a, "sans-slug", &o), KQ_OK);
 }
 
+/* INVARIANT(directory-order): orgs_list picks one of several statements by
+ * which filters are set (0003 made each filter an index range). Whatever it
+ * picks, the page and the total must be what the single statement of 0002
+ * gave: the old text is kept here as the reference and run on the same rows,
+ * for every combination of filters and a few pages. */
+static const struct db_sql SQL_REF_COUNT = { "ut_orgs_ref_count",
+	"SELECT COUNT(*) FROM organisations o LEFT JOIN communes c ON c.id = o.commune_id"
+	" WHERE ($1 = '' OR o.kind = $1) AND ($2 = '' OR c.insee = $2)"
+	" AND ($3 = '' OR o.category = $3)"
+	" AND ($4 = '' OR lower(o.name) LIKE lower(CAST($4 AS TEXT)) ESCAPE '\\'"
+	"      OR lower(o.summary) LIKE lower(CAST($4 AS TEXT)) ESCAPE '\\')" };
+static const struct db_sql SQL_REF_PAGE = { "ut_orgs_ref_page",
+	"SELECT o.id FROM organisations o LEFT JOIN communes c ON c.id = o.commune_id"
+	" WHERE ($1 = '' OR o.kind = $1) AND ($2 = '' OR c.insee = $2)"
+	" AND ($3 = '' OR o.category = $3)"
+	" AND ($4 = '' OR lower(o.name) LIKE lower(CAST($4 AS TEXT)) ESCAPE '\\'"
+	"      OR lower(o.summary) LIKE lower(CAST($4 AS TEXT)) ESCAPE '\\')"
+	" ORDER BY lower(o.name), o.id LIMIT $5 OFFSET $6" };
+
+/* The LIKE pattern orgs_list makes of q (trimmed, wildcards escaped). */
+static const char *ref_pattern(struct arena *a, const char *q)
+{
+	char *t = str_trim(a, q);
+	if (!*t)
+		return t;
+	char *out = arena_alloc(a, strlen(t) * 2 + 3), *o = out;
+	*o++ = '%';
+	for (const char *p = t; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '%';
+	*o = 0;
+	return out;
+}
+
+static void ref_bind(struct db_stmt *st, struct arena *a, const struct org_filter *f)
+{
+	db_bind_text(st, 1, f->kind ? f->kind : "");
+	db_bind_text(st, 2, f->commune ? f->commune : "");
+	db_bind_text(st, 3, f->category ? f->category : "");
+	db_bind_text(st, 4, ref_pattern(a, f->q ? f->q : ""));
+}
+
+static void test_list_order_and_totals_match_the_0002_statement_for_every_filter_mix(void **state)
+{
+	struct env *e = *state;
+	/* Names that tie once lowered (same name, other case), that differ only
+	 * by case, non-ASCII and LIKE wildcards; every kind, both communes or
+	 * none, and categories shared across kinds ("autre"). */
+	static const char *const names[] = {
+		"Alpha", "alpha", "ALPHA", "Alpha", "alphabet", "Beta", "bêta", "Bêta", "Émile",
+		"emile", "Zèbre", "zebre", "100% bio", "100 pour cent", "_souligné", "a_b",
+		"Chorale", "chorale", "Crèche", "CRÈCHE", "Ferme du Col", "ferme du col",
+		"Mairie", "mairie", "Office", "office", "Yoga", "yoga doux", "Ânes", "ânes",
+	};
+	static const char *const kinds_used[] = { "association", "business", "producer", "public_body" };
+	static const char *const cats[][3] = {
+		{ "culture", "sport", "autre" }, { "commerce", "services", "autre" },
+		{ "fromagerie", "maraichage", "autre" }, { "mairie", "mediatheque", "autre" },
+	};
+	static const char *const communes[] = { "26391", "26392", "" };
+	int n_orgs = 0;
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < TL_ARRAY_LEN(names); i++, n_orgs++) {
+			int k = (int)((i + (size_t)round) % 4);
+			struct raw_ctx r = { .by = e->owner };
+			r.in.kind = kinds_used[k];
+			r.in.name = names[i];
+			r.in.slug = arena_printf(e->a, "org-%d", n_orgs);
+			r.in.summary = (i + (size_t)round) % 5 == 0 ? "Le 100% local, à l'Alpha" : "";
+			r.in.category = cats[k][(i + (size_t)round) % 3];
+			r.in.commune = communes[(i * 7 + (size_t)round) % 3];
+			assert_true(db_txn_run(e->db, "ut_raw", DB_WRITE, raw_txn, &r) >= 0);
+		}
+	}
+
+	static const char *const f_kinds[] = { "", "association", "business", "producer", "public_body", "bogus" };
+	static const char *const f_communes[] = { "", "26391", "26392", "00000" };
+	static const char *const f_cats[] = { "", "culture", "commerce", "autre", "mairie", "nope" };
+	static const char *const f_qs[] = { "", "alpha", "ALPHA", "a", "%", "_", "é", " 100% ", "zz" };
+	static const int pages[][2] = { { 24, 0 }, { 24, 24 }, { 5, 3 }, { 100, 0 }, { 1, 89 }, { 24, 1000 } };
+	int checked = 0, nonempty = 0, combined = 0;   /* combined: kind, commune and category set */
+	for (size_t ki = 0; ki < TL_ARRAY_LEN(f_kinds); ki++)
+	for (size_t ci = 0; ci < TL_ARRAY_LEN(f_communes); ci++)
+	for (size_t gi = 0; gi < TL_ARRAY_LEN(f_cats); gi++)
+	for (size_t qi = 0; qi < TL_ARRAY_LEN(f_qs); qi++)
+	for (size_t pi = 0; pi < TL_ARRAY_LEN(pages); pi++) {
+		struct arena *a = arena_new();
+		struct org_filter f = { f_kinds[ki], f_communes[ci], f_cats[gi], f_qs[qi],
+					pages[pi][0], pages[pi][1] };
+		struct org *list;
+		int n;
+		int64_t total;
+		assert_int_equal(orgs_list(e->db, a, &f, &list, &n, &total), KQ_OK);
+
+		struct db_stmt *st = db_stmt(e->db, &SQL_REF_COUNT);
+		ref_bind(st, a, &f);
+		assert_int_equal(db_step(st), DB_ROW);
+		int64_t want_total = db_col_i64(st, 0);
+		db_reset(st);
+		if (total != want_total)
+			fail_msg("total %lld, want %lld for kind=%s commune=%s category=%s q=%s",
+				 (long long)total, (long long)want_total, f.kind, f.commune, f.category, f.q);
+
+		st = db_stmt(e->db, &SQL_REF_PAGE);
+		ref_bind(st, a, &f);
+		db_bind_i64(st, 5, f.limit);
+		db_bind_i64(st, 6, f.offset);
+		int i = 0;
+		enum db_status s;
+		while ((s = db_step(st)) == DB_ROW) {
+			if (i >= n || list[i].id != db_col_i64(st, 0))
+				fail_msg("row %d differs (kind=%s commune=%s category=%s q=%s limit %d offset %d)",
+					 i, f.kind, f.commune, f.category, f.q, f.limit, f.offset);
+			i++;
+		}
+		db_reset(st);
+		assert_int_equal(s, DB_NONE);
+		assert_int_equal(i, n);
+		checked++;
+		nonempty += n > 0;
+		combined += n > 0 && ki && ci && gi;
+		arena_free(a);
+	}
+	/* The mix must have compared rows, not only empty pages (most
+	 * combinations are empty: unknown values, a category of another kind). */
+	assert_int_equal(checked, 6 * 4 * 6 * 9 * 6);
+	assert_true(nonempty >= 400);
+	assert_true(combined >= 20);
+	assert_int_equal(n_orgs, 90);
+}
+
 /* ---- views ----------------------------------------------------------------------------------------------- */
 
 #define EVIL "<script>\"'&"
@@ -1184,6 +1318,132 @@ static void test_views_tie_errors_to_fields_and_carry_the_csrf_token(void **stat
 	arena_free(a);
 }
 
+/* ---- stored description HTML ------------------------------------------------------------------------------ */
+
+#define DESC_EVIL                                                                                \
+	"Nous **restaurons** le lavoir.\n\n<script>alert(1)</script>\n\n"                          \
+	"<img src=x onerror=alert(2)> [piège](javascript:alert(3))"
+
+static void assert_inert(const char *html)
+{
+	if (strstr(html, "<script") || strstr(html, "<img") || strstr(html, "javascript:") ||
+	    strstr(html, "onerror"))
+		fail_msg("live markup in:\n%s", html);
+}
+
+/* The "about" section (the description) of o's public page as a visitor
+ * sees it; "" when the page has none. The layout around it has images of
+ * its own, so only this section is searched for live markup. */
+static char *about_section(struct env *e, const struct org *o)
+{
+	struct fake f;
+	fake_init(&f, e->a, 0);
+	struct orgs_show_view v = { o, NULL, false, false };
+	struct buf b = BUF_INIT;
+	view_orgs_show(&b, &f.req, &v);
+	char *html = arena_strdup(e->a, buf_str(&b));
+	buf_free(&b);
+	char *start = strstr(html, "id=\"h-about\"");
+	if (!start)
+		return "";
+	char *end = strstr(start, "</section>");
+	assert_non_null(end);
+	*end = 0;
+	return start;
+}
+
+static void test_description_html_is_stored_at_save_and_a_script_stays_inert(void **state)
+{
+	struct env *e = *state;
+	struct actor owner = actor_of(e, e->owner);
+	struct org_input in = basic("Amis du Lavoir");
+	in.description = DESC_EVIL;
+	struct field_errors fe = { 0 };
+	struct org o;
+	assert_int_equal(orgs_create(e->db, &owner, &in, e->a, &fe, &o), KQ_OK);
+	assert_non_null(strstr(o.description_html, "<strong>restaurons</strong>"));
+	assert_inert(o.description_html);
+
+	/* Read back and shown: the page prints the stored HTML, still inert. */
+	struct org got;
+	assert_int_equal(orgs_get(e->db, e->a, o.slug, &got), KQ_OK);
+	assert_string_equal(got.description_html, o.description_html);
+	char *about = about_section(e, &got);
+	assert_non_null(strstr(about, o.description_html));
+	assert_non_null(strstr(about, "<strong>restaurons</strong>"));
+	assert_inert(about);
+
+	/* An update renders again; one that keeps the description keeps its HTML. */
+	struct org_input up = { .description = "Une _nouvelle_ page.\n\n<script>x()</script>" };
+	assert_int_equal(orgs_update(e->db, &owner, o.id, &up, e->a, &fe, &got), KQ_OK);
+	assert_non_null(strstr(got.description_html, "<em>nouvelle</em>"));
+	assert_null(strstr(got.description_html, "restaurons"));
+	assert_inert(got.description_html);
+	struct org_input rename = { .name = "Amis du Grand Lavoir" };
+	assert_int_equal(orgs_update(e->db, &owner, o.id, &rename, e->a, &fe, &got), KQ_OK);
+	assert_non_null(strstr(got.description_html, "<em>nouvelle</em>"));
+	struct org_input cleared = { .description = "" };
+	assert_int_equal(orgs_update(e->db, &owner, o.id, &cleared, e->a, &fe, &got), KQ_OK);
+	assert_string_equal(got.description_html, "");
+	assert_string_equal(about_section(e, &got), "");
+
+	/* Loaders write it too. */
+	struct raw_ctx r = { .in = { .kind = "association", .name = "Chorale", .slug = "chorale",
+				     .description = DESC_EVIL },
+			     .by = e->owner };
+	assert_true(db_txn_run(e->db, "ut_raw", DB_WRITE, raw_txn, &r) >= 0);
+	assert_int_equal(orgs_get(e->db, e->a, "chorale", &got), KQ_OK);
+	assert_non_null(strstr(got.description_html, "<strong>restaurons</strong>"));
+	assert_inert(got.description_html);
+}
+
+static const struct db_sql SQL_HTML_FORGET = { "ut_orgs_html_forget",
+	"UPDATE organisations SET description_html = NULL" };
+static const struct db_sql SQL_HTML_PENDING_COUNT = { "ut_orgs_html_pending_count",
+	"SELECT COUNT(*) FROM organisations WHERE description_html IS NULL" };
+
+static void test_rows_without_stored_html_are_rendered_by_the_page_then_filled_in(void **state)
+{
+	struct env *e = *state;
+	struct actor owner = actor_of(e, e->owner);
+	struct org_input in = basic("Amis du Lavoir");
+	in.description = DESC_EVIL;
+	struct field_errors fe = { 0 };
+	struct org o, got;
+	assert_int_equal(orgs_create(e->db, &owner, &in, e->a, &fe, &o), KQ_OK);
+	/* More than one batch of 200, as rows loaded by plain SQL would be. */
+	for (int i = 0; i < 230; i++) {
+		struct raw_ctx r = { .by = e->owner };
+		r.in.kind = "business";
+		r.in.name = arena_printf(e->a, "Commerce %03d", i);
+		r.in.description = i % 10 ? arena_printf(e->a, "Ouvert le **%d**.", i) : "";
+		assert_true(db_txn_run(e->db, "ut_raw", DB_WRITE, raw_txn, &r) >= 0);
+	}
+	assert_int_equal(db_run(db_stmt(e->db, &SQL_HTML_FORGET)), DB_NONE);
+	assert_int_equal(scalar(e->db, &SQL_HTML_PENDING_COUNT, 0, false), 231);
+
+	/* Not rendered yet: the page renders the Markdown itself, just as safely. */
+	assert_int_equal(orgs_get(e->db, e->a, o.slug, &got), KQ_OK);
+	assert_string_equal(got.description_html, "");
+	char *about = about_section(e, &got);
+	assert_non_null(strstr(about, o.description_html));
+	assert_inert(about);
+
+	int64_t n = 0;
+	assert_int_equal(orgs_render_pending(e->db, &n), KQ_OK);
+	assert_int_equal(n, 231);
+	assert_int_equal(scalar(e->db, &SQL_HTML_PENDING_COUNT, 0, false), 0);
+	assert_int_equal(orgs_get(e->db, e->a, o.slug, &got), KQ_OK);
+	assert_string_equal(got.description_html, o.description_html);   /* as a save writes it */
+	assert_int_equal(orgs_get(e->db, e->a, "commerce-007", &got), KQ_OK);
+	assert_string_equal(got.description_html, "<p>Ouvert le <strong>7</strong>.</p>\n");
+	assert_int_equal(orgs_get(e->db, e->a, "commerce-010", &got), KQ_OK);
+	assert_string_equal(got.description_html, "");
+	/* Nothing left: a second run (every start) writes nothing. */
+	assert_int_equal(orgs_render_pending(e->db, &n), KQ_OK);
+	assert_int_equal(n, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fresh, done)
 
 int main(void)
@@ -1221,6 +1481,9 @@ int main(void)
 		T(test_members_leave_and_only_owners_remove_others),
 		T(test_two_owners_leaving_or_demoting_each_other_leave_one_owner),
 		T(test_insert_raw_writes_inside_the_callers_transaction),
+		T(test_list_order_and_totals_match_the_0002_statement_for_every_filter_mix),
+		T(test_description_html_is_stored_at_save_and_a_script_stays_inert),
+		T(test_rows_without_stored_html_are_rendered_by_the_page_then_filled_in),
 	};
 	int failed = 0;
 	failed += cmocka_run_group_tests_name("orgs/pure", pure, NULL, NULL);
