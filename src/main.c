@@ -7,6 +7,8 @@
 #include "base/timefmt.h"
 #include "core/accounts.h"
 #include "core/core.h"
+#include "core/orgs.h"
+#include "core/payments.h"
 #include "core/territory.h"
 #include "db/pool.h"
 #include "http/http.h"
@@ -106,6 +108,12 @@ static struct db *open_db(const struct config *c)
 		db_close(db);
 		return NULL;
 	}
+	/* Descriptions saved before their HTML was stored are rendered once here. */
+	int64_t rendered = 0;
+	if (orgs_render_pending(db, &rendered) != KQ_OK)
+		log_warn("some organisation descriptions could not be rendered now; pages render them");
+	else if (rendered)
+		log_info("rendered %lld organisation descriptions", (long long)rendered);
 	return db;
 }
 
@@ -119,6 +127,7 @@ static void init_common(const struct config *c)
 	i18n_init();
 	struct core_settings cs = { c->base_url, c->mail_from };
 	core_init(&cs);
+	payments_init(c);
 }
 
 static int cmd_serve(int argc, char **argv)

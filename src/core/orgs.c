@@ -6,13 +6,13 @@
  * callback starts by clearing x->err. Authorisation is checked inside the
  * same transaction as the change it guards. */
 #include "orgs.h"
+#include "markdown.h"
 #include "notify.h"
 #include "base/crypto.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
 #include "base/timefmt.h"
-#include <cmark.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,7 +500,7 @@ static bool website_ok(const char *s)
 struct norm {
 	const char *slug, *kind, *name, *summary, *description, *category, *commune;
 	const char *address, *email, *phone, *website;
-	const char *description_html;   /* render_description(description), once valid */
+	const char *description_html;   /* markdown_to_html(description), once valid */
 	int64_t commune_id;
 	bool slug_derived;
 };
@@ -581,29 +581,6 @@ static void normalise(struct arena *a, const struct org_input *in, const struct 
 }
 
 /* ---- writing organisations ------------------------------------------------------------- */
-
-/* The description as HTML, in a ("" for an empty description). It is
- * rendered here, once per save, and stored in description_html so that the
- * page prints it without running cmark on every view (about 18 % of the
- * page's CPU, BENCHMARKS.md). That stored text reaches pages unescaped, so it
- * must come from exactly the renderer pages use, web/html.c markdown_render():
- * cmark >= 0.29 in its default safe mode (raw HTML and javascript: links
- * dropped), same options; never CMARK_OPT_UNSAFE. Nothing else writes the
- * column. */
-static const char *render_description(struct arena *a, const char *md)
-{
-	if (!*md)
-		return "";
-	char *html = cmark_markdown_to_html(md, strlen(md),
-					    CMARK_OPT_DEFAULT | CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8);
-	if (!html) {   /* cmark's allocator aborts on OOM, so this is not expected */
-		KQ_BUG("cmark_markdown_to_html returned NULL");
-		return "";     /* the page then renders the Markdown itself */
-	}
-	const char *out = arena_strdup(a, html);
-	free(html);
-	return out;
-}
 
 static const struct db_sql SQL_INSERT = { "orgs_insert",
 	"INSERT INTO organisations (slug, kind, name, summary, description, category, commune_id,"
@@ -687,7 +664,7 @@ enum db_status orgs_insert_raw(struct db *db, const struct org_input *in, int64_
 		db_reset(st);
 	}
 	if (s >= 0) {
-		n.description_html = render_description(a, n.description);
+		n.description_html = markdown_to_html(a, n.description);
 		s = insert_norm(db, &n, created_by, out_id);
 	}
 	arena_free(a);
@@ -750,7 +727,7 @@ enum kq_err orgs_create(struct db *db, const struct actor *who, const struct org
 	enum kq_err e = validate(db, &n, true, fe);
 	if (e != KQ_OK)
 		return e;
-	n.description_html = render_description(a, n.description);
+	n.description_html = markdown_to_html(a, n.description);
 	struct create_ctx x = { who, &n, fe, 0, KQ_OK };
 	e = run(db, "orgs_create", create_txn, &x, &x.err);
 	if (e != KQ_OK)
@@ -784,7 +761,7 @@ static enum db_status update_txn(struct db *db, void *cls)
 		return DB_HARD;
 	/* Rendered on every save, even when the description is kept: it also
 	 * replaces HTML made before the last change of renderer, or missing. */
-	n.description_html = render_description(x->a, n.description);
+	n.description_html = markdown_to_html(x->a, n.description);
 	struct db_stmt *st = db_stmt(db, &SQL_UPDATE);
 	db_bind_i64(st, 1, x->org_id);
 	db_bind_text(st, 2, n.kind);
@@ -859,7 +836,7 @@ static enum db_status render_pending_txn(struct db *db, void *cls)
 	for (int i = 0; i < n; i++) {
 		st = db_stmt(db, &SQL_HTML_SET);
 		db_bind_i64(st, 1, ids[i]);
-		db_bind_text(st, 2, render_description(x->a, mds[i]));
+		db_bind_text(st, 2, markdown_to_html(x->a, mds[i]));
 		db_bind_text(st, 3, mds[i]);
 		s = db_run(st);
 		if (s != DB_NONE)

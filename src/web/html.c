@@ -1,7 +1,7 @@
 /* html.c: the escapers (text and attribute in one, URL argument apart) and markdown via cmark */
 #include "html.h"
 #include "base/str.h"
-#include <cmark.h>
+#include "core/markdown.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,17 +135,15 @@ char *url_arg(struct arena *a, const char *s)
 
 struct safe_html markdown_render(struct arena *a, const char *md)
 {
-	struct safe_html h = { "", 0 };
-	if (!md || !*md)
-		return h;
-	/* cmark >= 0.29 is safe by default: raw HTML and javascript: links are dropped.
-	 * Never pass CMARK_OPT_UNSAFE. */
-	char *html = cmark_markdown_to_html(md, strlen(md),
-					    CMARK_OPT_DEFAULT | CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8);
-	h.len = strlen(html);
-	h.p = arena_memdup(a, html, h.len);
-	free(html);
-	return h;
+	const char *html = markdown_to_html(a, md);
+	return (struct safe_html){ html, strlen(html) };
+}
+
+struct safe_html html_stored_markdown(struct arena *a, const char *stored_html, const char *md)
+{
+	if (stored_html && *stored_html)
+		return (struct safe_html){ stored_html, strlen(stored_html) };
+	return markdown_render(a, md);
 }
 
 struct safe_html html_from_text(struct arena *a, const char *text)

@@ -31,6 +31,9 @@ void html_lit(struct buf *b, const char *literal);
 char *url_arg(struct arena *a, const char *s);
 /* Markdown (cmark, safe mode: no raw HTML, no javascript: links) to safe HTML in a. */
 struct safe_html markdown_render(struct arena *a, const char *md);
+/* HTML that core stored at save time from markdown_to_html (a column such
+ * as description_html), or md rendered now when nothing was stored yet. */
+struct safe_html html_stored_markdown(struct arena *a, const char *stored_html, const char *md);
 /* Plain text becomes safe HTML with escaped content and <br> for newlines. */
 struct safe_html html_from_text(struct arena *a, const char *text);
 

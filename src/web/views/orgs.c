@@ -344,19 +344,6 @@ static const char *tel_url(struct request *req, const char *phone)
 	return out;
 }
 
-/* The description as HTML. core/orgs.c stores it when the organisation is
- * saved, rendered by cmark in safe mode with the options of markdown_render()
- * (struct org, description_html), so printing it is printing markdown_render()'s
- * output, without running cmark on every view. This is the one place a
- * struct safe_html is made outside html.c, and it wraps only that column.
- * A row saved before it existed (or loaded by plain SQL) is rendered here. */
-static struct safe_html description_html(struct request *req, const struct org *o)
-{
-	if (o->description_html && *o->description_html)
-		return (struct safe_html){ o->description_html, strlen(o->description_html) };
-	return markdown_render(req->arena, o->description);
-}
-
 void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_view *v)
 {
 	const struct org *o = v->org;
@@ -399,7 +386,7 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 	if (*o->description) {
 		html_fmt(b, "<section aria-labelledby=\"h-about\"><h2 id=\"h-about\">%s</h2>",
 			 web_t(req, "orgs.show.about"));
-		html_safe(b, description_html(req, o));
+		html_safe(b, html_stored_markdown(req->arena, o->description_html, o->description));
 		HTML("</section>");
 	}
 
