@@ -8,7 +8,6 @@
 #include "core/accounts.h"
 #include "core/core.h"
 #include "core/orgs.h"
-#include "core/payments.h"
 #include "core/territory.h"
 #include "db/pool.h"
 #include "http/http.h"
@@ -127,7 +126,6 @@ static void init_common(const struct config *c)
 	i18n_init();
 	struct core_settings cs = { c->base_url, c->mail_from };
 	core_init(&cs);
-	payments_init(c);
 }
 
 static int cmd_serve(int argc, char **argv)
