@@ -1,8 +1,32 @@
 /* home.c: the home page (Accueil) and the sections whose content other modules bring */
 #include "web/pages.h"
 #include "web/views/views.h"
+#include "core/orgs.h"
 #include "core/territory.h"
 #include <string.h>
+
+/* One tile per kind of organisation, with how many there are: the shortest
+ * way into the directory for someone who does not know what to search. */
+static void directory_tiles(struct buf *b, struct request *req)
+{
+	struct web *w = web_of(req);
+	const char *const *kinds = orgs_kinds();
+	HTML("<ul class=\"tiles\">");
+	for (int i = 0; kinds[i]; i++) {
+		struct org_filter f = { .kind = kinds[i], .limit = 1 };
+		struct org *one;
+		int n;
+		int64_t total = 0;
+		if (orgs_list(w->db, req->arena, &f, &one, &n, &total) != KQ_OK)
+			total = 0;
+		HTML("<li><a");
+		html_href(b, arena_printf(req->arena, "/annuaire?kind=%s", url_arg(req->arena, kinds[i])));
+		html_fmt(b, "><span class=\"tile-count\">%lld</span> <span class=\"tile-label\">%s</span></a></li>",
+			 (long long)total,
+			 web_t(req, arena_printf(req->arena, "home.kind_plural.%s", kinds[i])));
+	}
+	HTML("</ul>");
+}
 
 void web_home(struct request *req, struct response *res)
 {
@@ -21,9 +45,10 @@ void web_home(struct request *req, struct response *res)
 		html_safe(b, markdown_render(req->arena, t.description));
 		HTML("</div>");
 	}
-	html_fmt(b, "<section aria-labelledby=\"h-directory\"><h2 id=\"h-directory\">%s</h2>"
-		    "<p><a href=\"/annuaire\">%s</a></p></section>",
-		 web_t(req, "home.directory_title"), web_t(req, "home.directory_more"));
+	html_fmt(b, "<section aria-labelledby=\"h-directory\"><h2 id=\"h-directory\">%s</h2>",
+		 web_t(req, "home.directory_title"));
+	directory_tiles(b, req);
+	html_fmt(b, "<p><a href=\"/annuaire\">%s</a></p></section>", web_t(req, "home.directory_more"));
 	html_fmt(b, "<section aria-labelledby=\"h-join\"><h2 id=\"h-join\">%s</h2><p>%s</p>",
 		 web_t(req, "home.join_title"), web_t(req, "home.join_text"));
 	if (w->actor.account_id)
