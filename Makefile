@@ -13,7 +13,13 @@ SRC      := $(sort $(wildcard src/base/*.c src/db/*.c src/core/*.c src/http/*.c 
               src/web/views/*.c src/api/*.c src/jobs/*.c))
 LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/%.o,$(SRC)) $(BUILD)/embedded.o
 MAIN_OBJ := $(BUILD)/main.o
-EMBED    := $(sort $(wildcard db/migrations/*.sql)) $(sort $(shell find assets -type f 2>/dev/null)) \
+# ---- events: Leaflet for the agenda's map, copied from node_modules (npm ci, pinned by
+# package-lock.json) into assets/vendor/ at build time (.gitignore'd), so that static_init
+# serves it under /static/vendor/leaflet/ like any other asset. ----
+LEAFLET  := $(addprefix assets/vendor/leaflet/,leaflet.js leaflet.css images/layers.png \
+            images/layers-2x.png images/marker-icon.png images/marker-icon-2x.png images/marker-shadow.png)
+EMBED    := $(sort $(wildcard db/migrations/*.sql)) \
+            $(sort $(shell find assets -path assets/vendor -prune -o -type f -print 2>/dev/null)) $(LEAFLET) \
             $(wildcard data/demo/*.json) $(wildcard src/api/openapi.json)
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -43,10 +49,14 @@ $(BUILD)/tools/embed: tools/embed.c
 $(BUILD)/embedded.c: $(BUILD)/tools/embed $(EMBED)
 	@$(BUILD)/tools/embed $(EMBED) > $@.tmp && mv $@.tmp $@
 
+assets/vendor/leaflet/%: node_modules/leaflet/dist/%
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
 $(BUILD)/embedded.o: $(BUILD)/embedded.c
 	@$(CC) -O0 $(SAN) -Isrc -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h $(LIB_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"; $(CC) $(CFLAGS) $(SAN) $(WARN) -Wno-missing-prototypes $(PKG_CFLAGS) -Isrc -o $@ $< \
 	    $(LIB_OBJ) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
@@ -81,4 +91,4 @@ check-layers:
 	@bash tools/check-layers.sh
 
 clean:
-	rm -rf build build-asan kiosque
+	rm -rf build build-asan kiosque assets/vendor

@@ -8,6 +8,8 @@
 #include "core/accounts.h"
 #include "core/core.h"
 #include "core/orgs.h"
+#include "core/payments.h"
+#include "core/tickets.h"
 #include "core/territory.h"
 #include "db/pool.h"
 #include "http/http.h"
@@ -126,6 +128,8 @@ static void init_common(const struct config *c)
 	i18n_init();
 	struct core_settings cs = { c->base_url, c->mail_from };
 	core_init(&cs);
+	payments_init(c);
+	tickets_hooks_install();
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -176,6 +180,9 @@ static int cmd_serve(int argc, char **argv)
 		.https = config_is_https(&c), .handler = web_handle, .complete = web_complete,
 		.refuse = web_refuse,
 	};
+	char tiles[300];
+	config_map_tiles_origin(tiles, sizeof(tiles));
+	hc.img_src_extra = tiles;
 	char err[300];
 	struct http_server *srv = http_start(&hc, err, sizeof(err));
 	if (!srv) {

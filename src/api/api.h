@@ -34,5 +34,11 @@ void api_orgs_create(struct request *req, struct response *res);
 void api_orgs_update(struct request *req, struct response *res);
 void api_orgs_members(struct request *req, struct response *res);
 void api_orgs_invite(struct request *req, struct response *res);
+/* ---- events ---- events.c */
+void api_events_list(struct request *req, struct response *res);
+void api_events_get(struct request *req, struct response *res);
+void api_events_create(struct request *req, struct response *res);
+void api_events_update(struct request *req, struct response *res);
+/* ---- end events ---- */
 
 #endif

@@ -14,6 +14,12 @@ static const struct route routes[] = {
 	{ "PATCH", "/api/v1/orgs/{slug}",               api_orgs_update, A_AUTH },
 	{ "GET",   "/api/v1/orgs/{slug}/members",       api_orgs_members, A_AUTH },
 	{ "POST",  "/api/v1/orgs/{slug}/invitations",   api_orgs_invite, A_AUTH },
+	/* ---- events ---- */
+	{ "GET",   "/api/v1/events",                    api_events_list, 0 },
+	{ "GET",   "/api/v1/events/{slug}",             api_events_get, 0 },
+	{ "PATCH", "/api/v1/events/{slug}",             api_events_update, A_AUTH },
+	{ "POST",  "/api/v1/orgs/{slug}/events",        api_events_create, A_AUTH },
+	/* ---- end events ---- */
 };
 
 struct db *api_db(struct request *req)

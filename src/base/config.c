@@ -52,6 +52,16 @@ void config_defaults(struct config *c)
 	v = getenv("KIOSQUE_MAX_BODY");
 	if (v && atol(v) > 0)
 		c->max_body = (size_t)atol(v);
+	/* ticketing and payments */
+	snprintf(c->stripe_api_base, sizeof(c->stripe_api_base), "https://api.stripe.com");
+	env_copy(c->stripe_secret_key, sizeof(c->stripe_secret_key), "KIOSQUE_STRIPE_SECRET_KEY");
+	env_copy(c->stripe_webhook_secret, sizeof(c->stripe_webhook_secret),
+		 "KIOSQUE_STRIPE_WEBHOOK_SECRET");
+	env_copy(c->stripe_api_base, sizeof(c->stripe_api_base), "KIOSQUE_STRIPE_API_BASE");
+	c->order_hold_minutes = 30;
+	v = getenv("KIOSQUE_ORDER_HOLD_MINUTES");
+	if (v && atoi(v) > 0 && atoi(v) <= 24 * 60)
+		c->order_hold_minutes = (unsigned)atoi(v);
 }
 
 void config_finish(struct config *c)
@@ -67,4 +77,22 @@ void config_finish(struct config *c)
 bool config_is_https(const struct config *c)
 {
 	return strncmp(c->base_url, "https://", 8) == 0;
+}
+
+void config_map_tiles_origin(char *out, size_t n)
+{
+	const char *t = getenv("KIOSQUE_MAP_TILES");
+	if (!t || !*t)
+		t = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+	out[0] = 0;
+	const char *host = strstr(t, "://");
+	if (strcmp(t, "none") == 0 || !host || strncmp(t, "https://", 8) != 0)
+		return;   /* no map, or tiles over plain http: not allowed on our pages */
+	host += 3;
+	size_t len = strcspn(host, "/");
+	/* "{s}.tile.example.org": Leaflet's subdomains become a wildcard. */
+	if (strncmp(host, "{s}.", 4) == 0)
+		snprintf(out, n, "https://*.%.*s", (int)(len - 4), host + 4);
+	else if (!memchr(host, '{', len))
+		snprintf(out, n, "https://%.*s", (int)len, host);
 }

@@ -15,7 +15,17 @@ struct config {
 	bool demo;              /* --demo, KIOSQUE_DEMO=1: load the demo territory if empty */
 	unsigned threads;       /* KIOSQUE_THREADS; default: number of CPUs */
 	size_t max_body;        /* KIOSQUE_MAX_BODY bytes; default 8 MiB */
+	/* ---- ticketing and payments (core/payments.c, core/orders.c) ---- */
+	char stripe_secret_key[256];     /* KIOSQUE_STRIPE_SECRET_KEY; "": no card payment */
+	char stripe_webhook_secret[256]; /* KIOSQUE_STRIPE_WEBHOOK_SECRET ("whsec_...") */
+	char stripe_api_base[512];       /* KIOSQUE_STRIPE_API_BASE; default https://api.stripe.com */
+	unsigned order_hold_minutes;     /* KIOSQUE_ORDER_HOLD_MINUTES: seats held by a pending order; default 30 */
 };
+
+/* The origin (e.g. https://tile.openstreetmap.org, or a wildcard for {s} subdomains)
+ * of the map tiles named by KIOSQUE_MAP_TILES (a Leaflet URL template, default
+ * OpenStreetMap; "none": no map), for the Content-Security-Policy. "" when none. */
+void config_map_tiles_origin(char *out, size_t n);
 
 /* Defaults, then the environment. */
 void config_defaults(struct config *c);

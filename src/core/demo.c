@@ -5,6 +5,7 @@
  * deliberately slow; 40 hashes would delay the first start). */
 #include "territory.h"
 #include "accounts.h"
+#include "events.h"
 #include "orgs.h"
 #include "base/crypto.h"
 #include "base/embed.h"
@@ -139,6 +140,8 @@ static enum db_status load_txn(struct db *db, void *cls)
 		return r;
 	if ((r = load_people(db, l)) < 0)
 		return r;
+	if (events_load_demo(db) != KQ_OK)
+		return DB_HARD;
 	l->loaded = true;
 	return DB_NONE;
 }

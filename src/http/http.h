@@ -109,6 +109,7 @@ struct http_config {
 	size_t max_url;            /* bytes; past it: 414 */
 	size_t max_fields;
 	bool https;                /* base URL is https: HSTS, Secure cookies */
+	const char *img_src_extra; /* one more origin allowed for images (map tiles); "" or NULL: none */
 	http_handler handler;
 	/* Called with the status when a request completes (access log, checks). */
 	void (*complete)(struct request *req, int status);

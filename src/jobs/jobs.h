@@ -17,5 +17,7 @@ void jobs_stop(void);
 /* One pass of each job, also callable from tests. Returns how many mails were handled. */
 int jobs_mail_run(struct db *db, const struct jobs_config *cfg);
 void jobs_purge_run(struct db *db);
+/* Ticketing (expiry.c): expire holds, waiting-list offers, due refunds. Returns how many things changed. */
+int jobs_expiry_run(struct db *db);
 
 #endif

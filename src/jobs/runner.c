@@ -30,6 +30,7 @@ static void *loop(void *arg)
 		struct db *db = db_pool_get();
 		if (db) {
 			jobs_mail_run(db, &config);
+			jobs_expiry_run(db);
 			if (time_now() - last_purge > 300) {
 				jobs_purge_run(db);
 				last_purge = time_now();

@@ -153,7 +153,14 @@ void web_orgs_show(struct request *req, struct response *res)
 		v.can_edit = orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_EDIT_PROFILE) == KQ_OK;
 		v.can_see_members =
 			orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_VIEW_MEMBERS) == KQ_OK;
+		v.can_publish = orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_PUBLISH) == KQ_OK;
 	}
+	struct event *events;
+	if (events_upcoming_of_org(w->db, req->arena, o.id, 5, &events, &v.nevents) != KQ_OK) {
+		web_error(req, res, KQ_ERR_INTERNAL);
+		return;
+	}
+	v.events = events;
 	view_orgs_show(&res->body, req, &v);
 }
 

@@ -6,7 +6,6 @@
 /* home.c, sections.c, prefs.c */
 void web_home(struct request *req, struct response *res);
 void web_section_news(struct request *req, struct response *res);
-void web_section_events(struct request *req, struct response *res);
 void web_section_support(struct request *req, struct response *res);
 void web_section_memberships(struct request *req, struct response *res);
 /* contact.c */
@@ -49,5 +48,47 @@ void web_orgs_member_remove(struct request *req, struct response *res);
 void web_orgs_invitation_revoke(struct request *req, struct response *res);
 void web_orgs_invitation_show(struct request *req, struct response *res);
 void web_orgs_invitation_accept(struct request *req, struct response *res);
+
+/* ---- events ---- events.c */
+void web_events_agenda(struct request *req, struct response *res);
+void web_events_past(struct request *req, struct response *res);
+void web_events_calendar(struct request *req, struct response *res);
+void web_events_map(struct request *req, struct response *res);
+void web_events_show(struct request *req, struct response *res);
+void web_events_show_ics(struct request *req, struct response *res);
+void web_events_image(struct request *req, struct response *res);
+void web_events_new_form(struct request *req, struct response *res);
+void web_events_create(struct request *req, struct response *res);
+void web_events_edit_form(struct request *req, struct response *res);
+void web_events_update(struct request *req, struct response *res);
+void web_events_org(struct request *req, struct response *res);
+void web_events_org_ics(struct request *req, struct response *res);
+void web_events_ics(struct request *req, struct response *res);
+void web_events_atom(struct request *req, struct response *res);
+void web_events_my_feed(struct request *req, struct response *res);
+void web_events_my_feed_create(struct request *req, struct response *res);
+void web_events_my_feed_revoke(struct request *req, struct response *res);
+void web_events_my_feed_ics(struct request *req, struct response *res);
+/* ---- end events ---- */
+
+/* ---- ticket pages ---- orders.c */
+void web_orders_checkout(struct request *req, struct response *res);
+void web_orders_show(struct request *req, struct response *res);
+void web_orders_return(struct request *req, struct response *res);
+void web_orders_pdf(struct request *req, struct response *res);
+void web_orders_qr(struct request *req, struct response *res);
+void web_orders_cancel(struct request *req, struct response *res);
+void web_orders_demo_form(struct request *req, struct response *res);
+void web_orders_demo_pay(struct request *req, struct response *res);
+void web_orders_stripe_webhook(struct request *req, struct response *res);
+/* For the event page: loads what view_orders_checkout_form shows for a date
+ * of an event (event_date_id 0: every date), with the voucher code of the
+ * query (?code=) revealing its hidden types. Everything lives in req's
+ * arena. Call it for a ticketed event only (ev.is_ticketed). false (and
+ * *out untouched) when the offers cannot be read: then show no form. */
+struct orders_form_view;
+bool web_orders_form_load(struct request *req, int64_t event_id, const char *event_slug,
+			  int64_t event_date_id, struct orders_form_view *out);
+/* ---- end ticket pages ---- */
 
 #endif

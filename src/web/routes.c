@@ -18,7 +18,6 @@
 static const struct route routes[] = {
 	{ "GET",  "/",                         web_home, 0 },
 	{ "GET",  "/actualites",               web_section_news, 0 },
-	{ "GET",  "/evenements",               web_section_events, 0 },
 	{ "GET",  "/soutenir",                 web_section_support, 0 },
 	{ "GET",  "/adhesions",                web_section_memberships, 0 },
 	{ "GET",  "/nous-contacter",           web_contact, 0 },
@@ -60,6 +59,41 @@ static const struct route routes[] = {
 	{ "POST", "/organisations/{slug}/invitations/{id}/revoquer", web_orgs_invitation_revoke, R_AUTH | R_CSRF },
 	{ "GET",  "/invitations/{token}",      web_orgs_invitation_show, 0 },
 	{ "POST", "/invitations/{token}",      web_orgs_invitation_accept, R_AUTH | R_CSRF },
+
+	/* ---- events: literal paths before /evenements/{slug} (the first match wins) ---- */
+	{ "GET",  "/evenements",               web_events_agenda, 0 },
+	{ "GET",  "/evenements/passes",        web_events_past, 0 },
+	{ "GET",  "/evenements/calendrier",    web_events_calendar, 0 },
+	{ "GET",  "/evenements/carte",         web_events_map, 0 },
+	{ "GET",  "/evenements/{slug}",        web_events_show, 0 },
+	{ "GET",  "/evenements/{slug}/calendrier.ics", web_events_show_ics, 0 },
+	{ "GET",  "/evenements/{slug}/image",  web_events_image, 0 },
+	{ "GET",  "/evenements/{slug}/modifier", web_events_edit_form, R_AUTH },
+	{ "POST", "/evenements/{slug}/modifier", web_events_update, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}/evenements", web_events_org, 0 },
+	{ "POST", "/organisations/{slug}/evenements", web_events_create, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}/evenements/nouveau", web_events_new_form, R_AUTH },
+	{ "GET",  "/organisations/{slug}/agenda.ics", web_events_org_ics, 0 },
+	{ "GET",  "/agenda.ics",               web_events_ics, 0 },
+	{ "GET",  "/agenda.atom",              web_events_atom, 0 },
+	{ "GET",  "/agenda/mes-billets",       web_events_my_feed, R_AUTH },
+	{ "POST", "/agenda/mes-billets",       web_events_my_feed_create, R_AUTH | R_CSRF },
+	{ "POST", "/agenda/mes-billets/supprimer", web_events_my_feed_revoke, R_AUTH | R_CSRF },
+	{ "GET",  "/agenda/mes-billets/{file}", web_events_my_feed_ics, 0 },
+	/* ---- end events ---- */
+
+	/* ---- ticket pages (orders.c): the order's secret is the only key ---- */
+	{ "POST", "/evenements/{slug}/commander", web_orders_checkout, R_CSRF },
+	{ "GET",  "/commandes/{secret}",       web_orders_show, 0 },
+	{ "GET",  "/commandes/{secret}/billets.pdf", web_orders_pdf, 0 },
+	{ "GET",  "/commandes/{secret}/billets/{file}", web_orders_qr, 0 },
+	{ "POST", "/commandes/{secret}/annuler", web_orders_cancel, R_CSRF },
+	{ "GET",  "/commandes/{secret}/paiement-demo", web_orders_demo_form, 0 },
+	{ "POST", "/commandes/{secret}/paiement-demo", web_orders_demo_pay, R_CSRF },
+	{ "GET",  "/commandes/{secret}/retour", web_orders_return, 0 },
+	/* Authenticated by the Stripe-Signature header, not by a session: no CSRF. */
+	{ "POST", "/paiements/stripe/webhook", web_orders_stripe_webhook, 0 },
+	/* ---- end ticket pages ---- */
 };
 
 static bool use_https;

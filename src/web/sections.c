@@ -1,4 +1,4 @@
-/* sections.c: Actualités, Événements, Soutenir, Adhésions, Nous contacter until their modules land */
+/* sections.c: Actualités, Soutenir, Adhésions, Nous contacter until their modules land */
 #include "web/pages.h"
 #include "web/views/views.h"
 
@@ -19,11 +19,6 @@ static void coming(struct request *req, struct response *res, const char *nav,
 void web_section_news(struct request *req, struct response *res)
 {
 	coming(req, res, "news", "nav.news", "section.news.lead");
-}
-
-void web_section_events(struct request *req, struct response *res)
-{
-	coming(req, res, "events", "nav.events", "section.events.lead");
 }
 
 void web_section_support(struct request *req, struct response *res)

@@ -162,7 +162,8 @@ class Organisations(unittest.TestCase, Flow):
         self.assertIn('href="mailto:contact@lavoir.example.org"', r.body)
         self.assertIn('href="tel:0475532108"', r.body)
         self.assertIn('href="https://lavoir.example.org"', r.body)
-        self.assertIn("Événements à venir", r.body)
+        self.assertIn("Prochains événements", r.body)        # the agenda block, saying there is none yet
+        self.assertIn("Aucun événement à venir", r.body)
         self.assertNotIn("/organisations/%s/modifier" % slug, r.body)   # visitors get no edit link
         r = owner.get("/organisations/" + slug)
         self.assertIn("/organisations/%s/modifier" % slug, r.body)

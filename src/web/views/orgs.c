@@ -1,5 +1,6 @@
 /* orgs.c (views): the directory, an organisation's page, its create/edit forms, members and invitations */
 #include "web/views/orgs.h"
+#include "web/views/events.h"
 #include "base/i18n.h"
 #include "base/str.h"
 #include "base/timefmt.h"
@@ -418,8 +419,7 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 		HTML("</dl></section>");
 	}
 
-	html_fmt(b, "<section class=\"coming-soon\" aria-labelledby=\"h-events\"><h2 id=\"h-events\">%s</h2><p>%s</p></section>",
-		 web_t(req, "orgs.show.events_title"), web_t(req, "orgs.show.events_soon"));
+	view_events_upcoming_block(b, req, o->slug, v->events, v->nevents, v->can_publish);
 	HTML("</article>");
 	view_layout_end(b, req);
 }

@@ -2,6 +2,7 @@
 #ifndef KQ_VIEWS_ORGS_H
 #define KQ_VIEWS_ORGS_H
 #include "web/views/views.h"
+#include "core/events.h"
 #include "core/orgs.h"
 #include "core/territory.h"
 
@@ -37,7 +38,9 @@ void view_orgs_form(struct buf *b, struct request *req, const struct orgs_form_v
 struct orgs_show_view {
 	const struct org *org;
 	const char *viewer_role;           /* NULL: not a member */
-	bool can_edit, can_see_members;
+	bool can_edit, can_see_members, can_publish;
+	const struct event *events;        /* the next ones, from events_upcoming_of_org */
+	int nevents;
 };
 void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_view *v);
 
