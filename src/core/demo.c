@@ -7,6 +7,7 @@
 #include "accounts.h"
 #include "events.h"
 #include "orgs.h"
+#include "tickets.h"
 #include "base/crypto.h"
 #include "base/embed.h"
 #include "base/log.h"
@@ -141,6 +142,8 @@ static enum db_status load_txn(struct db *db, void *cls)
 	if ((r = load_people(db, l)) < 0)
 		return r;
 	if (events_load_demo(db) != KQ_OK)
+		return DB_HARD;
+	if (tickets_load_demo(db) != KQ_OK)   /* ticket setup: demo shops */
 		return DB_HARD;
 	l->loaded = true;
 	return DB_NONE;

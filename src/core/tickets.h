@@ -314,4 +314,8 @@ enum db_status tickets_seats_take(struct db *db, struct seat_needs *needs, bool 
 __attribute__((warn_unused_result))
 enum db_status tickets_seats_free(struct db *db, struct seat_needs *needs);
 
+/* The demo's shops, types and quotas of its ticketed events (tickets_demo.c).
+ * Inside the demo transaction, after events_load_demo. Errors: INTERNAL. */
+enum kq_err tickets_load_demo(struct db *db);
+
 #endif

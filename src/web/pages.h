@@ -91,4 +91,13 @@ bool web_orders_form_load(struct request *req, int64_t event_id, const char *eve
 			  int64_t event_date_id, struct orders_form_view *out);
 /* ---- end ticket pages ---- */
 
+/* ---- ticket setup pages ---- tickets.c */
+void web_tickets_setup(struct request *req, struct response *res);
+void web_tickets_shop_save(struct request *req, struct response *res);
+void web_tickets_type_create(struct request *req, struct response *res);
+void web_tickets_quota_create(struct request *req, struct response *res);
+void web_tickets_voucher_create(struct request *req, struct response *res);
+void web_tickets_question_create(struct request *req, struct response *res);
+/* ---- end ticket setup pages ---- */
+
 #endif

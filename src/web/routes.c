@@ -94,6 +94,15 @@ static const struct route routes[] = {
 	/* Authenticated by the Stripe-Signature header, not by a session: no CSRF. */
 	{ "POST", "/paiements/stripe/webhook", web_orders_stripe_webhook, 0 },
 	/* ---- end ticket pages ---- */
+
+	/* ---- ticket setup pages (tickets.c): core checks the org rights ---- */
+	{ "GET",  "/evenements/{slug}/billetterie", web_tickets_setup, R_AUTH },
+	{ "POST", "/evenements/{slug}/billetterie/boutique", web_tickets_shop_save, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/billetterie/types", web_tickets_type_create, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/billetterie/jauges", web_tickets_quota_create, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/billetterie/codes", web_tickets_voucher_create, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/billetterie/questions", web_tickets_question_create, R_AUTH | R_CSRF },
+	/* ---- end ticket setup pages ---- */
 };
 
 static bool use_https;

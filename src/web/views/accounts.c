@@ -301,6 +301,13 @@ void view_accounts_settings(struct buf *b, struct request *req,
 	form_end(&f, "common.save");
 	HTML("</section>");
 
+	/* The private calendar of the events one has tickets for (web/events.c). */
+	section_start(b, req, "s-my-tickets", "accounts.settings.my_tickets_title");
+	para(b, req, "accounts.settings.my_tickets_lead");
+	html_fmt(b, "<p><a href=\"/agenda/mes-billets\">%s</a></p>",
+		 web_t(req, "accounts.settings.my_tickets_link"));
+	HTML("</section>");
+
 	f.fe = fe_for(p, "token");
 	section_start(b, req, "s-tokens", "accounts.settings.tokens_title");
 	para(b, req, "accounts.settings.tokens_lead");

@@ -944,6 +944,10 @@ void view_events_show(struct buf *b, struct request *req, const struct events_sh
 			 web_t(req, "events.show.manage"));
 		html_href(b, event_path(req, ev, "/modifier"));
 		html_fmt(b, ">%s</a><a class=\"button secondary\"", web_t(req, "events.show.edit"));
+		if (ev->is_ticketed) {   /* ticket setup pages */
+			html_href(b, event_path(req, ev, "/billetterie"));
+			html_fmt(b, ">%s</a><a class=\"button secondary\"", web_t(req, "events.show.ticketing"));
+		}
 		html_href(b, arena_printf(a, "/organisations/%s/evenements", url_arg(a, ev->org_slug)));
 		html_fmt(b, ">%s</a></p></section>", web_t(req, "events.org.all"));
 	}
