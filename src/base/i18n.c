@@ -1,5 +1,6 @@
 /* i18n.c: message lookup by binary search over a sorted index of messages.def */
 #include "i18n.h"
+#include "buf.h"
 #include "log.h"
 #include <stdlib.h>
 #include <string.h>
@@ -89,4 +90,30 @@ bool i18n_entry(int i, const char **key, const char **fr, const char **en)
 	*fr = catalog[i].fr;
 	*en = catalog[i].en;
 	return true;
+}
+
+char *i18n_fill(struct arena *a, const char *tpl, const char *const *vars)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = tpl; *p; p++) {
+		if (*p == '{') {
+			const char *end = strchr(p, '}');
+			bool done = false;
+			for (int i = 0; end && vars[i]; i += 2) {
+				size_t k = strlen(vars[i]);
+				if ((size_t)(end - p - 1) == k && strncmp(p + 1, vars[i], k) == 0) {
+					buf_puts(&b, vars[i + 1] ? vars[i + 1] : "");
+					p = end;
+					done = true;
+					break;
+				}
+			}
+			if (done)
+				continue;
+		}
+		buf_putc(&b, *p);
+	}
+	char *s = arena_strdup(a, buf_str(&b));
+	buf_free(&b);
+	return s;
 }

@@ -2,6 +2,7 @@
 #ifndef KQ_I18N_H
 #define KQ_I18N_H
 #include <stdbool.h>
+#include "arena.h"
 
 /* Builds the lookup index; call once at start. */
 void i18n_init(void);
@@ -12,6 +13,10 @@ bool i18n_lang_supported(const char *lang);
  * logs it once), so a missing translation is visible but never a crash. */
 const char *i18n_get(const char *lang, const char *key);
 bool i18n_has(const char *key);
+/* tpl (a catalog text) with its {name} variables replaced, in a. vars: name,
+ * value pairs, NULL-terminated; unknown variables stay as written. Catalog
+ * texts are never printf formats: a translator's "%" stays a "%". */
+char *i18n_fill(struct arena *a, const char *tpl, const char *const *vars);
 /* Catalog walk, for the test that checks coverage: returns false past the end. */
 bool i18n_entry(int i, const char **key, const char **fr, const char **en);
 

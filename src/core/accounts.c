@@ -295,34 +295,6 @@ static const char *name_problem(const char *name)
 
 /* ---- mails ------------------------------------------------------------------------------ */
 
-/* Catalog text with {name}, {link}, {email} and {site} replaced. Catalog
- * texts are never used as printf formats: a translator's "%" stays a "%". */
-static char *fill(struct arena *a, const char *tpl, const char *const *vars)
-{
-	struct buf b = BUF_INIT;
-	for (const char *p = tpl; *p; p++) {
-		if (*p == '{') {
-			const char *end = strchr(p, '}');
-			bool done = false;
-			for (int i = 0; end && vars[i]; i += 2) {
-				size_t k = strlen(vars[i]);
-				if ((size_t)(end - p - 1) == k && strncmp(p + 1, vars[i], k) == 0) {
-					buf_puts(&b, vars[i + 1] ? vars[i + 1] : "");
-					p = end;
-					done = true;
-					break;
-				}
-			}
-			if (done)
-				continue;
-		}
-		buf_putc(&b, *p);
-	}
-	char *s = arena_strdup(a, buf_str(&b));
-	buf_free(&b);
-	return s;
-}
-
 /* Queues the mail "mail.accounts.<what>" (subject and body keys) in lang.
  * Must run inside the transaction of the change it tells about. */
 static enum db_status queue_mail(struct db *db, struct arena *a, const char *lang, const char *to,
@@ -332,11 +304,11 @@ static enum db_status queue_mail(struct db *db, struct arena *a, const char *lan
 	lang = lang_or_fr(lang);
 	const char *vars[] = { "name", name, "link", link, "email", email, "site",
 			       core_settings()->base_url, NULL };
-	const char *subject = fill(a, i18n_get(lang, arena_printf(a, "mail.accounts.%s.subject", what)),
+	const char *subject = i18n_fill(a, i18n_get(lang, arena_printf(a, "mail.accounts.%s.subject", what)),
 				  vars);
-	const char *body = fill(a, i18n_get(lang, arena_printf(a, "mail.accounts.%s.body", what)),
+	const char *body = i18n_fill(a, i18n_get(lang, arena_printf(a, "mail.accounts.%s.body", what)),
 			       vars);
-	const char *footer = fill(a, i18n_get(lang, "mail.accounts.footer"), vars);
+	const char *footer = i18n_fill(a, i18n_get(lang, "mail.accounts.footer"), vars);
 	return notify_enqueue(db, to, subject, arena_printf(a, "%s\n\n-- \n%s\n", body, footer), NULL);
 }
 

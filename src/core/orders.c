@@ -72,34 +72,6 @@ static void bind_i64_or_null(struct db_stmt *st, int n, int64_t v)
 		db_bind_null(st, n);
 }
 
-/* Catalog text with {name} style variables replaced (never a printf format:
- * a translator's "%" stays a "%"). vars: name, value pairs, NULL-terminated. */
-static char *fill(struct arena *a, const char *tpl, const char *const *vars)
-{
-	struct buf b = BUF_INIT;
-	for (const char *p = tpl; *p; p++) {
-		if (*p == '{') {
-			const char *end = strchr(p, '}');
-			bool done = false;
-			for (int i = 0; end && vars[i]; i += 2) {
-				size_t k = strlen(vars[i]);
-				if ((size_t)(end - p - 1) == k && strncmp(p + 1, vars[i], k) == 0) {
-					buf_puts(&b, vars[i + 1] ? vars[i + 1] : "");
-					p = end;
-					done = true;
-					break;
-				}
-			}
-			if (done)
-				continue;
-		}
-		buf_putc(&b, *p);
-	}
-	char *s = arena_strdup(a, buf_str(&b));
-	buf_free(&b);
-	return s;
-}
-
 static const char *order_link(struct arena *a, const char *secret)
 {
 	return arena_printf(a, "%s/commandes/%s", core_settings()->base_url, secret);
@@ -176,10 +148,10 @@ static enum db_status order_mail(struct db *db, struct arena *a, int64_t order_i
 		"until", hold ? time_format_long(a, hold, lang) : "",
 		"site", core_settings()->base_url, NULL,
 	};
-	const char *subject = fill(a, i18n_get(lang, arena_printf(a, "mail.orders.%s.subject", what)),
+	const char *subject = i18n_fill(a, i18n_get(lang, arena_printf(a, "mail.orders.%s.subject", what)),
 				   vars);
-	const char *body = fill(a, i18n_get(lang, arena_printf(a, "mail.orders.%s.body", what)), vars);
-	const char *footer = fill(a, i18n_get(lang, "mail.orders.footer"), vars);
+	const char *body = i18n_fill(a, i18n_get(lang, arena_printf(a, "mail.orders.%s.body", what)), vars);
+	const char *footer = i18n_fill(a, i18n_get(lang, "mail.orders.footer"), vars);
 	return notify_enqueue(db, email, subject, arena_printf(a, "%s\n\n-- \n%s\n", body, footer),
 			      NULL);
 }
@@ -2452,9 +2424,9 @@ static enum db_status wl_offer_mail(struct db *db, struct arena *a, int64_t id)
 		"link", arena_printf(a, "%s/liste-attente/%s", core_settings()->base_url, token),
 		"site", core_settings()->base_url, NULL,
 	};
-	const char *subject = fill(a, i18n_get(lang, "mail.orders.waitlist_offer.subject"), vars);
-	const char *body = fill(a, i18n_get(lang, "mail.orders.waitlist_offer.body"), vars);
-	const char *footer = fill(a, i18n_get(lang, "mail.orders.footer"), vars);
+	const char *subject = i18n_fill(a, i18n_get(lang, "mail.orders.waitlist_offer.subject"), vars);
+	const char *body = i18n_fill(a, i18n_get(lang, "mail.orders.waitlist_offer.body"), vars);
+	const char *footer = i18n_fill(a, i18n_get(lang, "mail.orders.footer"), vars);
 	return notify_enqueue(db, email, subject, arena_printf(a, "%s\n\n-- \n%s\n", body, footer),
 			      NULL);
 }

@@ -109,6 +109,16 @@ static void test_language_follows_accept_language(void **state)
 	assert_string_equal(i18n_get("fr", "nav.home"), "Accueil");
 }
 
+static void test_catalog_variables_are_filled_and_percent_stays(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	const char *vars[] = { "name", "Zoé", "link", "https://k.test/x?a=1", NULL };
+	assert_string_equal(i18n_fill(a, "Bonjour {name}, 100 % : {link} {unknown} {", vars),
+			    "Bonjour Zoé, 100 % : https://k.test/x?a=1 {unknown} {");
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_every_error_has_a_translated_message),
 		cmocka_unit_test(test_every_message_has_french_and_english),
 		cmocka_unit_test(test_language_follows_accept_language),
+		cmocka_unit_test(test_catalog_variables_are_filled_and_percent_stays),
 	};
 	i18n_init();
 	return TL_EXIT(cmocka_run_group_tests_name("web", tests, NULL, NULL));
