@@ -148,26 +148,12 @@ static void entry_badge(struct buf *b, struct request *req, const struct event *
 
 /* ---- the page head: Open Graph, JSON-LD, feeds, styles ------------------------------------ */
 
-/* The layout writes <head> itself and has no hook for more: the extra
- * elements (meta tags, links, JSON-LD) are inserted before its "</head>".
- * head holds markup built by this file's escaping writers only. */
+/* The page with extra <head> elements (meta tags, links, JSON-LD); head
+ * holds markup built by this file's escaping writers only. */
 static void layout_start_head(struct buf *b, struct request *req, const char *title,
 			      const struct buf *head)
 {
-	size_t from = b->len;
-	view_layout_start(b, req, title);
-	if (!head->len)
-		return;
-	const char *end = strstr(b->p + from, "</head>");
-	if (!end) {
-		KQ_BUG("view_layout_start wrote no </head>");
-		return;
-	}
-	size_t at = (size_t)(end - b->p);
-	buf_grow(b, head->len);
-	memmove(b->p + at + head->len, b->p + at, b->len - at + 1);
-	memcpy(b->p + at, head->p, head->len);
-	b->len += head->len;
+	view_layout_start_head(b, req, title, (struct safe_html){ buf_str(head), head->len });
 }
 
 static void meta_property(struct buf *b, const char *property, const char *content)

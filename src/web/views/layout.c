@@ -70,6 +70,12 @@ static void prefs(struct buf *b, struct request *req)
 
 void view_layout_start(struct buf *b, struct request *req, const char *title)
 {
+	view_layout_start_head(b, req, title, (struct safe_html){ "", 0 });
+}
+
+void view_layout_start_head(struct buf *b, struct request *req, const char *title,
+			    struct safe_html head)
+{
 	struct web *w = web_of(req);
 	HTML("<!DOCTYPE html>\n<html");
 	html_attr(b, "lang", w->lang);
@@ -82,7 +88,9 @@ void view_layout_start(struct buf *b, struct request *req, const char *title)
 	html_attr(b, "href", static_url("css/kiosque.css"));
 	HTML("><link rel=\"icon\" type=\"image/svg+xml\"");
 	html_attr(b, "href", static_url("img/favicon.svg"));
-	HTML("></head><body>");
+	HTML(">");
+	html_safe(b, head);
+	HTML("</head><body>");
 	html_fmt(b, "<a class=\"skip-link\" href=\"#main\">%s</a>", web_t(req, "site.skip"));
 	HTML("<header class=\"site-header\"><div class=\"container\"><a class=\"brand\" href=\"/\"><img");
 	html_attr(b, "src", static_url("img/favicon.svg"));

@@ -6,6 +6,9 @@
 
 /* layout.c: every page is wrapped by these two. title is plain text. */
 void view_layout_start(struct buf *b, struct request *req, const char *title);
+/* The same, with more elements in <head> (Open Graph, JSON-LD, feed links). */
+void view_layout_start_head(struct buf *b, struct request *req, const char *title,
+			    struct safe_html head);
 void view_layout_end(struct buf *b, struct request *req);
 
 /* forms.c: form parts with labels, hints and errors next to their field.
