@@ -100,4 +100,13 @@ void web_tickets_voucher_create(struct request *req, struct response *res);
 void web_tickets_question_create(struct request *req, struct response *res);
 /* ---- end ticket setup pages ---- */
 
+/* ---- attendees pages ---- attendees.c */
+void web_attendees_page(struct request *req, struct response *res);
+void web_attendees_csv(struct request *req, struct response *res);
+void web_attendees_mark_paid(struct request *req, struct response *res);
+void web_attendees_cancel_order(struct request *req, struct response *res);
+void web_attendees_cancel_event_form(struct request *req, struct response *res);
+void web_attendees_cancel_event(struct request *req, struct response *res);
+/* ---- end attendees pages ---- */
+
 #endif

@@ -103,6 +103,15 @@ static const struct route routes[] = {
 	{ "POST", "/evenements/{slug}/billetterie/codes", web_tickets_voucher_create, R_AUTH | R_CSRF },
 	{ "POST", "/evenements/{slug}/billetterie/questions", web_tickets_question_create, R_AUTH | R_CSRF },
 	/* ---- end ticket setup pages ---- */
+
+	/* ---- attendees pages (attendees.c): core checks the org rights ---- */
+	{ "GET",  "/evenements/{slug}/participants", web_attendees_page, R_AUTH },
+	{ "GET",  "/evenements/{slug}/participants.csv", web_attendees_csv, R_AUTH },
+	{ "POST", "/evenements/{slug}/participants/{id}/payee", web_attendees_mark_paid, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/participants/{id}/annuler", web_attendees_cancel_order, R_AUTH | R_CSRF },
+	{ "GET",  "/evenements/{slug}/annuler", web_attendees_cancel_event_form, R_AUTH },
+	{ "POST", "/evenements/{slug}/annuler", web_attendees_cancel_event, R_AUTH | R_CSRF },
+	/* ---- end attendees pages ---- */
 };
 
 static bool use_https;

@@ -320,6 +320,13 @@ void view_tickets_setup(struct buf *b, struct request *req, const struct tickets
 	html_fmt(b, "<h1>%s</h1><p><a", title);
 	html_href(b, arena_printf(req->arena, "/evenements/%s", url_arg(req->arena, v->ev->slug)));
 	html_fmt(b, ">%s</a></p>", web_t(req, "tickets.setup.back"));
+	/* ---- attendees pages: links ---- */
+	HTML("<p><a");
+	html_href(b, arena_printf(req->arena, "/evenements/%s/participants", url_arg(req->arena, v->ev->slug)));
+	html_fmt(b, ">%s</a> · <a", web_t(req, "attendees.link"));
+	html_href(b, arena_printf(req->arena, "/evenements/%s/annuler", url_arg(req->arena, v->ev->slug)));
+	html_fmt(b, ">%s</a></p>", web_t(req, "attendees.cancel.link"));
+	/* ---- end attendees pages: links ---- */
 	shop_section(b, req, v);
 	if (v->can_publish) {
 		types_section(b, req, v);
