@@ -50,6 +50,20 @@ class CommandLine(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("sqlite:PATH", r.stderr)
 
+    def test_admin_create_prints_a_link_to_choose_the_password(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            db = "sqlite:%s/k.db" % d
+            r = self.run_bin("admin", "create", "maire@example.org", "--db", db,
+                             "--base-url", "https://kiosque.example.org")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(r.stdout, r"https://kiosque\.example\.org/mot-de-passe/nouveau\?jeton=[0-9a-f]{64}")
+            r = self.run_bin("admin", "create", "not-an-address", "--db", db)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+            r = self.run_bin("admin", "delete", "x@example.org", "--db", db)
+            self.assertNotEqual(r.returncode, 0)
+
     def test_settings_come_from_the_environment(self):
         r = self.run_bin("migrate", env={"KIOSQUE_DB": "bogus:x"})
         self.assertNotEqual(r.returncode, 0)
