@@ -14,6 +14,7 @@
 #include "base/str.h"
 #include "base/timefmt.h"
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,6 +57,48 @@ const char *const *orgs_kinds(void)
 bool orgs_kind_valid(const char *kind)
 {
 	return in_list(kinds, kind);
+}
+
+static const struct db_sql SQL_COUNT_BY_KIND = { "orgs_count_by_kind",
+	"SELECT kind, COUNT(*) FROM organisations GROUP BY kind" };
+
+/* The home page is the most viewed page and counting every organisation on
+ * each view cost nearly all of its time (BENCHMARKS.md): the counts are kept
+ * per process for a few seconds; a new organisation shows up soon enough. */
+#define COUNTS_TTL 10
+static pthread_mutex_t counts_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t counts_at = -COUNTS_TTL - 1;
+static int64_t counts[ORGS_KIND_MAX];
+
+enum kq_err orgs_count_by_kind(struct db *db, int64_t out[ORGS_KIND_MAX])
+{
+	int64_t now = time_now();
+	pthread_mutex_lock(&counts_lock);
+	bool fresh = now - counts_at <= COUNTS_TTL && now >= counts_at;
+	if (fresh)
+		memcpy(out, counts, sizeof(counts));
+	pthread_mutex_unlock(&counts_lock);
+	if (fresh)
+		return KQ_OK;
+
+	int64_t got[ORGS_KIND_MAX] = { 0 };
+	struct db_stmt *st = db_stmt(db, &SQL_COUNT_BY_KIND);
+	enum db_status r;
+	while ((r = db_step(st)) == DB_ROW) {
+		const char *kind = db_col_text(st, 0);
+		for (int i = 0; kinds[i] && i < ORGS_KIND_MAX; i++)
+			if (str_eq(kinds[i], kind))
+				got[i] = db_col_i64(st, 1);
+	}
+	db_reset(st);
+	if (r != DB_NONE)
+		return KQ_ERR_INTERNAL;
+	pthread_mutex_lock(&counts_lock);
+	memcpy(counts, got, sizeof(counts));
+	counts_at = now;
+	pthread_mutex_unlock(&counts_lock);
+	memcpy(out, got, sizeof(got));
+	return KQ_OK;
 }
 
 const char *const *orgs_categories(const char *kind)

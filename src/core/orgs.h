@@ -89,6 +89,10 @@ struct org_invitation {
  * "orgs.category.<slug>" and "orgs.role.<role>". */
 const char *const *orgs_kinds(void);
 bool orgs_kind_valid(const char *kind);
+#define ORGS_KIND_MAX 8
+/* How many organisations of each kind, in the order of orgs_kinds(); counted
+ * at most every 10 s per process (the home page shows them). Errors: INTERNAL. */
+enum kq_err orgs_count_by_kind(struct db *db, int64_t out[ORGS_KIND_MAX]);
 /* The categories of one kind (slugs as in data/demo/territory.json); NULL for an unknown kind. */
 const char *const *orgs_categories(const char *kind);
 bool orgs_category_valid(const char *kind, const char *category);

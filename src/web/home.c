@@ -11,18 +11,15 @@ static void directory_tiles(struct buf *b, struct request *req)
 {
 	struct web *w = web_of(req);
 	const char *const *kinds = orgs_kinds();
+	int64_t counts[ORGS_KIND_MAX];
+	if (orgs_count_by_kind(w->db, counts) != KQ_OK)
+		return;   /* the link to the whole directory still follows */
 	HTML("<ul class=\"tiles\">");
-	for (int i = 0; kinds[i]; i++) {
-		struct org_filter f = { .kind = kinds[i], .limit = 1 };
-		struct org *one;
-		int n;
-		int64_t total = 0;
-		if (orgs_list(w->db, req->arena, &f, &one, &n, &total) != KQ_OK)
-			total = 0;
+	for (int i = 0; kinds[i] && i < ORGS_KIND_MAX; i++) {
 		HTML("<li><a");
 		html_href(b, arena_printf(req->arena, "/annuaire?kind=%s", url_arg(req->arena, kinds[i])));
 		html_fmt(b, "><span class=\"tile-count\">%lld</span> <span class=\"tile-label\">%s</span></a></li>",
-			 (long long)total,
+			 (long long)counts[i],
 			 web_t(req, arena_printf(req->arena, "home.kind_plural.%s", kinds[i])));
 	}
 	HTML("</ul>");
