@@ -450,42 +450,36 @@ static const struct db_sql SQL_PAGE_PAST = { "events_page_past",
 	"SELECT " EV_COLS DATE_COLS OCC_PAST
 	" ORDER BY d.starts_at DESC, d.id DESC LIMIT $10 OFFSET $11" };
 
-static const char *col_str(struct db_stmt *st, struct arena *a, int col)
-{
-	const char *t = db_col_text(st, col);
-	return arena_strdup(a, t ? t : "");
-}
-
 static void read_event(struct db_stmt *st, struct arena *a, struct event *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->id = db_col_i64(st, 0);
 	e->org_id = db_col_i64(st, 1);
-	e->slug = col_str(st, a, 2);
-	e->title = col_str(st, a, 3);
-	e->summary = col_str(st, a, 4);
-	e->description = col_str(st, a, 5);
-	e->description_html = col_str(st, a, 6);
-	e->category = col_str(st, a, 7);
-	e->status = col_str(st, a, 8);
-	e->org_slug = col_str(st, a, 9);
-	e->org_name = col_str(st, a, 10);
-	e->org_email = col_str(st, a, 11);
+	e->slug = db_col_str(st, 2, a);
+	e->title = db_col_str(st, 3, a);
+	e->summary = db_col_str(st, 4, a);
+	e->description = db_col_str(st, 5, a);
+	e->description_html = db_col_str(st, 6, a);
+	e->category = db_col_str(st, 7, a);
+	e->status = db_col_str(st, 8, a);
+	e->org_slug = db_col_str(st, 9, a);
+	e->org_name = db_col_str(st, 10, a);
+	e->org_email = db_col_str(st, 11, a);
 	e->commune_id = db_col_i64(st, 12);
-	e->commune_insee = col_str(st, a, 13);
-	e->commune_name = col_str(st, a, 14);
-	e->commune_postcode = col_str(st, a, 15);
-	e->venue_name = col_str(st, a, 16);
-	e->venue_address = col_str(st, a, 17);
+	e->commune_insee = db_col_str(st, 13, a);
+	e->commune_name = db_col_str(st, 14, a);
+	e->commune_postcode = db_col_str(st, 15, a);
+	e->venue_name = db_col_str(st, 16, a);
+	e->venue_address = db_col_str(st, 17, a);
 	e->has_geo = !db_col_is_null(st, 18) && !db_col_is_null(st, 19);
 	e->lat_e6 = e->has_geo ? db_col_i64(st, 18) : 0;
 	e->lon_e6 = e->has_geo ? db_col_i64(st, 19) : 0;
 	e->image_upload_id = db_col_i64(st, 20);
-	e->image_sha256 = col_str(st, a, 21);
+	e->image_sha256 = db_col_str(st, 21, a);
 	e->is_ticketed = db_col_i64(st, 22) != 0;
 	e->capacity = db_col_i64(st, 23);
-	e->accessibility = col_str(st, a, 24);
-	e->access_notes = col_str(st, a, 25);
+	e->accessibility = db_col_str(st, 24, a);
+	e->access_notes = db_col_str(st, 25, a);
 	e->sequence = db_col_i64(st, 26);
 	e->created_at = db_col_i64(st, 27);
 	e->updated_at = db_col_i64(st, 28);

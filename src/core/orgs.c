@@ -287,33 +287,27 @@ static const struct list_sql LIST_CATEGORY = {
 	{ "orgs_count_category", ORG_COUNT(LEAD_CATEGORY) },
 	{ "orgs_page_category", ORG_PAGE(" WHERE" LEAD_CATEGORY ORG_FILTERS, "$5", "$6") }, true };
 
-static const char *col_str(struct db_stmt *st, struct arena *a, int col)
-{
-	const char *t = db_col_text(st, col);
-	return arena_strdup(a, t ? t : "");
-}
-
 static void read_org(struct db_stmt *st, struct arena *a, struct org *o)
 {
 	o->id = db_col_i64(st, 0);
-	o->slug = col_str(st, a, 1);
-	o->kind = col_str(st, a, 2);
-	o->name = col_str(st, a, 3);
-	o->summary = col_str(st, a, 4);
-	o->description = col_str(st, a, 5);
-	o->category = col_str(st, a, 6);
+	o->slug = db_col_str(st, 1, a);
+	o->kind = db_col_str(st, 2, a);
+	o->name = db_col_str(st, 3, a);
+	o->summary = db_col_str(st, 4, a);
+	o->description = db_col_str(st, 5, a);
+	o->category = db_col_str(st, 6, a);
 	o->commune_id = db_col_i64(st, 7);
-	o->commune_insee = col_str(st, a, 8);
-	o->commune_name = col_str(st, a, 9);
-	o->address = col_str(st, a, 10);
-	o->email = col_str(st, a, 11);
-	o->phone = col_str(st, a, 12);
-	o->website = col_str(st, a, 13);
+	o->commune_insee = db_col_str(st, 8, a);
+	o->commune_name = db_col_str(st, 9, a);
+	o->address = db_col_str(st, 10, a);
+	o->email = db_col_str(st, 11, a);
+	o->phone = db_col_str(st, 12, a);
+	o->website = db_col_str(st, 13, a);
 	o->logo_upload_id = db_col_i64(st, 14);
-	o->logo_sha256 = col_str(st, a, 15);
+	o->logo_sha256 = db_col_str(st, 15, a);
 	o->created_at = db_col_i64(st, 16);
 	o->updated_at = db_col_i64(st, 17);
-	o->description_html = col_str(st, a, 18);
+	o->description_html = db_col_str(st, 18, a);
 }
 
 static enum kq_err get_one(struct db *db, struct arena *a, const struct db_sql *sql,
@@ -870,7 +864,7 @@ static enum db_status render_pending_txn(struct db *db, void *cls)
 	enum db_status s = DB_NONE;
 	while (n < RENDER_BATCH && (s = db_step(st)) == DB_ROW) {
 		ids[n] = db_col_i64(st, 0);
-		mds[n] = col_str(st, x->a, 1);
+		mds[n] = db_col_str(st, 1, x->a);
 		n++;
 	}
 	db_reset(st);
@@ -1032,9 +1026,9 @@ enum kq_err orgs_members_list(struct db *db, const struct actor *who, int64_t or
 		}
 		struct org_member *m = &list[(*out_n)++];
 		m->account_id = db_col_i64(st, 0);
-		m->display_name = col_str(st, a, 1);
-		m->email = col_str(st, a, 2);
-		m->role = col_str(st, a, 3);
+		m->display_name = db_col_str(st, 1, a);
+		m->email = db_col_str(st, 2, a);
+		m->role = db_col_str(st, 3, a);
 		m->since = db_col_i64(st, 4);
 	}
 	db_reset(st);
@@ -1169,11 +1163,11 @@ static void read_inv(struct db_stmt *st, struct arena *a, struct org_invitation 
 {
 	v->id = db_col_i64(st, 0);
 	v->org_id = db_col_i64(st, 1);
-	v->org_slug = col_str(st, a, 2);
-	v->org_name = col_str(st, a, 3);
-	v->email = col_str(st, a, 4);
-	v->role = col_str(st, a, 5);
-	v->invited_by_name = col_str(st, a, 6);
+	v->org_slug = db_col_str(st, 2, a);
+	v->org_name = db_col_str(st, 3, a);
+	v->email = db_col_str(st, 4, a);
+	v->role = db_col_str(st, 5, a);
+	v->invited_by_name = db_col_str(st, 6, a);
 	v->created_at = db_col_i64(st, 7);
 	v->expires_at = db_col_i64(st, 8);
 }

@@ -249,6 +249,12 @@ bool db_col_bool(struct db_stmt *st, int col)
 	return t && (t[0] == 't' || t[0] == '1');
 }
 
+const char *db_col_str(struct db_stmt *st, int col, struct arena *a)
+{
+	const char *t = st->db->ops->col_text(st, col);
+	return arena_strdup(a, t ? t : "");
+}
+
 bool db_col_is_null(struct db_stmt *st, int col)
 {
 	return st->db->ops->col_is_null(st, col);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "../base/arena.h"
 
 struct db;
 struct db_stmt;
@@ -62,6 +63,8 @@ int64_t db_col_i64(struct db_stmt *st, int col);
 const char *db_col_text(struct db_stmt *st, int col);    /* NULL when NULL */
 bool db_col_bool(struct db_stmt *st, int col);
 bool db_col_is_null(struct db_stmt *st, int col);
+/* The text of col copied into a; "" for NULL. */
+const char *db_col_str(struct db_stmt *st, int col, struct arena *a);
 const void *db_col_blob(struct db_stmt *st, int col, size_t *out_len);
 void db_reset(struct db_stmt *st);
 /* Steps a statement expected to change rows and return none; DB_NONE on success. */
