@@ -1375,6 +1375,29 @@ static bool code_ok(const char *c)
 	return true;
 }
 
+/* A voucher or question limited to one ticket type: that type must belong to
+ * the same event. type_id 0 means "every type" and always fits. On a refusal
+ * sets fe "types", *err and returns DB_HARD so the transaction keeps nothing. */
+static enum db_status type_of_event(struct db *db, int64_t type_id, int64_t event_id,
+				    struct field_errors *fe, enum kq_err *err)
+{
+	if (!type_id)
+		return DB_NONE;
+	struct db_stmt *st = db_stmt(db, &SQL_TYPE_EVENT);
+	db_bind_i64(st, 1, type_id);
+	enum db_status s = db_step(st);
+	int64_t ev = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	db_reset(st);
+	if (s < 0)
+		return s;
+	if (ev != event_id) {
+		field_error_add(fe, "types", "tickets.field.types_invalid");
+		*err = KQ_ERR_FORM_INVALID;
+		return DB_HARD;
+	}
+	return DB_NONE;
+}
+
 struct voucher_write {
 	const struct actor *who;
 	int64_t event_id;
@@ -1393,21 +1416,9 @@ static enum db_status voucher_write_txn(struct db *db, void *cls)
 	if (x->err != KQ_OK)
 		return DB_HARD;
 	struct db_stmt *st;
-	enum db_status s;
-	if (x->in->ticket_type_id) {
-		st = db_stmt(db, &SQL_TYPE_EVENT);
-		db_bind_i64(st, 1, x->in->ticket_type_id);
-		s = db_step(st);
-		int64_t ev = s == DB_ROW ? db_col_i64(st, 0) : 0;
-		db_reset(st);
-		if (s < 0)
-			return s;
-		if (ev != x->event_id) {
-			field_error_add(x->fe, "types", "tickets.field.types_invalid");
-			x->err = KQ_ERR_FORM_INVALID;
-			return DB_HARD;
-		}
-	}
+	enum db_status s = type_of_event(db, x->in->ticket_type_id, x->event_id, x->fe, &x->err);
+	if (s < 0)
+		return s;
 	st = db_stmt(db, &SQL_VOUCHER_INSERT);
 	db_bind_i64(st, 1, x->event_id);
 	db_bind_text(st, 2, x->code);
@@ -1612,21 +1623,9 @@ static enum db_status question_write_txn(struct db *db, void *cls)
 	if (x->err != KQ_OK)
 		return DB_HARD;
 	struct db_stmt *st;
-	enum db_status s;
-	if (x->in->ticket_type_id) {
-		st = db_stmt(db, &SQL_TYPE_EVENT);
-		db_bind_i64(st, 1, x->in->ticket_type_id);
-		s = db_step(st);
-		int64_t ev = s == DB_ROW ? db_col_i64(st, 0) : 0;
-		db_reset(st);
-		if (s < 0)
-			return s;
-		if (ev != x->event_id) {
-			field_error_add(x->fe, "types", "tickets.field.types_invalid");
-			x->err = KQ_ERR_FORM_INVALID;
-			return DB_HARD;
-		}
-	}
+	enum db_status s = type_of_event(db, x->in->ticket_type_id, x->event_id, x->fe, &x->err);
+	if (s < 0)
+		return s;
 	st = db_stmt(db, &SQL_QUESTION_INSERT);
 	db_bind_i64(st, 1, x->event_id);
 	bind_i64_or_null(st, 2, x->in->ticket_type_id);
