@@ -31,14 +31,6 @@
 #define ORDER_CODE_LEN 10
 #define TICKET_CODE_LEN 26
 
-/* ---- small helpers ------------------------------------------------------------------------ */
-
-static const char *dup_col(struct arena *a, struct db_stmt *st, int col)
-{
-	const char *t = db_col_text(st, col);
-	return arena_strdup(a, t ? t : "");
-}
-
 /* Always a string literal: callers pass column text that dies with its statement. */
 static const char *lang_or_fr(const char *lang)
 {
@@ -103,15 +95,15 @@ static enum db_status order_mail(struct db *db, struct arena *a, int64_t order_i
 		db_reset(st);
 		return s < 0 ? s : DB_HARD;
 	}
-	const char *code = dup_col(a, st, 0), *secret = dup_col(a, st, 1);
-	const char *name = dup_col(a, st, 2), *email = dup_col(a, st, 3);
+	const char *code = db_col_str(st, 0, a), *secret = db_col_str(st, 1, a);
+	const char *name = db_col_str(st, 2, a), *email = db_col_str(st, 3, a);
 	const char *lang = lang_or_fr(db_col_text(st, 4));
 	int64_t total = db_col_i64(st, 5);
-	const char *currency = dup_col(a, st, 6);
+	const char *currency = db_col_str(st, 6, a);
 	int64_t hold = db_col_i64(st, 7);
-	const char *event = dup_col(a, st, 8);
+	const char *event = db_col_str(st, 8, a);
 	int64_t event_id = db_col_i64(st, 9);
-	const char *reference = dup_col(a, st, 10);
+	const char *reference = db_col_str(st, 10, a);
 	db_reset(st);
 
 	struct buf lines = BUF_INIT;
@@ -136,7 +128,7 @@ static enum db_status order_mail(struct db *db, struct arena *a, int64_t order_i
 		db_bind_i64(st, 1, event_id);
 		s = db_step(st);
 		if (s == DB_ROW)
-			details = dup_col(a, st, 0);
+			details = db_col_str(st, 0, a);
 		db_reset(st);
 		if (s < 0)
 			return s;
@@ -546,14 +538,14 @@ static enum db_status co_txn(struct db *db, void *cls)
 			s = faults_step(st);
 			if (s == DB_ROW) {
 				ty->id = t->ticket_type_id;
-				ty->name = dup_col(a, st, 0);
+				ty->name = db_col_str(st, 0, a);
 				ty->price = db_col_i64(st, 1);
-				ty->currency = dup_col(a, st, 2);
+				ty->currency = db_col_str(st, 2, a);
 				ty->sale_start = db_col_i64(st, 3);
 				ty->sale_end = db_col_i64(st, 4);
 				ty->min = (int)db_col_i64(st, 5);
 				ty->max = (int)db_col_i64(st, 6);
-				ty->visibility = dup_col(a, st, 7);
+				ty->visibility = db_col_str(st, 7, a);
 				ty->archived = db_col_i64(st, 8) != 0;
 			}
 			db_reset(st);
@@ -1002,17 +994,17 @@ static enum kq_err start_payment(struct db *db, struct arena *a, int64_t order_i
 	}
 	struct payment_start_in in = { 0 };
 	in.payment_id = db_col_i64(st, 0);
-	const char *provider = dup_col(a, st, 1);
-	const char *pstatus = dup_col(a, st, 2);
-	in.idempotency_key = dup_col(a, st, 3);
+	const char *provider = db_col_str(st, 1, a);
+	const char *pstatus = db_col_str(st, 2, a);
+	in.idempotency_key = db_col_str(st, 3, a);
 	in.amount_cents = db_col_i64(st, 4);
-	in.currency = dup_col(a, st, 5);
-	in.reference = dup_col(a, st, 6);
-	const char *secret = dup_col(a, st, 7);
-	in.buyer_email = dup_col(a, st, 8);
+	in.currency = db_col_str(st, 5, a);
+	in.reference = db_col_str(st, 6, a);
+	const char *secret = db_col_str(st, 7, a);
+	in.buyer_email = db_col_str(st, 8, a);
 	in.hold_until = db_col_i64(st, 9);
-	const char *ostatus = dup_col(a, st, 10);
-	const char *title = dup_col(a, st, 11);
+	const char *ostatus = db_col_str(st, 10, a);
+	const char *title = db_col_str(st, 11, a);
 	const char *lang = lang_or_fr(db_col_text(st, 12));
 	in.last_date_end = db_col_i64(st, 13);
 	db_reset(st);
@@ -1224,20 +1216,20 @@ static const struct db_sql SQL_ORDER_FIRST_START = { "orders_first_start",
 static void read_order(struct db_stmt *st, struct arena *a, struct order *o)
 {
 	o->id = db_col_i64(st, 0);
-	o->code = dup_col(a, st, 1);
-	o->secret = dup_col(a, st, 2);
+	o->code = db_col_str(st, 1, a);
+	o->secret = db_col_str(st, 2, a);
 	o->event_id = db_col_i64(st, 3);
 	o->org_id = db_col_i64(st, 4);
 	o->account_id = db_col_i64(st, 5);
-	o->event_title = dup_col(a, st, 6);
-	o->event_slug = dup_col(a, st, 7);
-	o->buyer_name = dup_col(a, st, 8);
-	o->buyer_email = dup_col(a, st, 9);
-	o->lang = dup_col(a, st, 10);
-	o->status = dup_col(a, st, 11);
+	o->event_title = db_col_str(st, 6, a);
+	o->event_slug = db_col_str(st, 7, a);
+	o->buyer_name = db_col_str(st, 8, a);
+	o->buyer_email = db_col_str(st, 9, a);
+	o->lang = db_col_str(st, 10, a);
+	o->status = db_col_str(st, 11, a);
 	o->total_cents = db_col_i64(st, 12);
-	o->currency = dup_col(a, st, 13);
-	o->provider = dup_col(a, st, 14);
+	o->currency = db_col_str(st, 13, a);
+	o->provider = db_col_str(st, 14, a);
 	o->hold_until = db_col_i64(st, 15);
 	o->created_at = db_col_i64(st, 16);
 	o->paid_at = db_col_i64(st, 17);
@@ -1294,10 +1286,10 @@ static enum kq_err load_order(struct db *db, struct arena *a, int64_t id, const 
 	db_bind_i64(st, 1, out->id);
 	s = db_step(st);
 	if (s == DB_ROW) {
-		out->payment_status = dup_col(a, st, 0);
-		out->payment_reference = dup_col(a, st, 1);
+		out->payment_status = db_col_str(st, 0, a);
+		out->payment_reference = db_col_str(st, 1, a);
 		if (strcmp(out->status, "pending") == 0 && strcmp(out->payment_status, "started") == 0)
-			out->redirect_url = dup_col(a, st, 2);
+			out->redirect_url = db_col_str(st, 2, a);
 	}
 	db_reset(st);
 	if (s < 0)
@@ -1306,7 +1298,7 @@ static enum kq_err load_order(struct db *db, struct arena *a, int64_t id, const 
 	db_bind_i64(st, 1, out->id);
 	s = db_step(st);
 	if (s == DB_ROW)
-		out->refund_status = dup_col(a, st, 0);
+		out->refund_status = db_col_str(st, 0, a);
 	db_reset(st);
 	if (s < 0)
 		return KQ_ERR_INTERNAL;
@@ -1326,9 +1318,9 @@ static enum kq_err load_order(struct db *db, struct arena *a, int64_t id, const 
 		k->id = db_col_i64(st, 0);
 		k->ticket_type_id = db_col_i64(st, 1);
 		k->event_date_id = db_col_i64(st, 2);
-		k->type_name = dup_col(a, st, 3);
-		k->code = dup_col(a, st, 4);
-		k->attendee_name = dup_col(a, st, 5);
+		k->type_name = db_col_str(st, 3, a);
+		k->code = db_col_str(st, 4, a);
+		k->attendee_name = db_col_str(st, 5, a);
 		k->list_price_cents = db_col_i64(st, 6);
 		k->discount_cents = db_col_i64(st, 7);
 		k->price_cents = db_col_i64(st, 8);
@@ -1353,8 +1345,8 @@ static enum kq_err load_order(struct db *db, struct arena *a, int64_t id, const 
 			if (t[i].n_answers < 64) {
 				struct order_answer *an = &t[i].answers[t[i].n_answers++];
 				an->question_id = db_col_i64(st, 1);
-				an->label = dup_col(a, st, 2);
-				an->value = dup_col(a, st, 3);
+				an->label = db_col_str(st, 2, a);
+				an->value = db_col_str(st, 3, a);
 			}
 		}
 	}
@@ -1515,13 +1507,13 @@ enum kq_err orders_account_tickets(struct db *db, int64_t account_id, int64_t fr
 		struct account_ticket_date *r = &v[n++];
 		r->event_id = db_col_i64(st, 0);
 		r->event_date_id = db_col_i64(st, 1);
-		r->event_title = dup_col(a, st, 2);
-		r->event_slug = dup_col(a, st, 3);
+		r->event_title = db_col_str(st, 2, a);
+		r->event_slug = db_col_str(st, 3, a);
 		r->starts_at = db_col_i64(st, 4);
 		r->ends_at = db_col_i64(st, 5);
 		r->n_tickets = (int)db_col_i64(st, 6);
-		r->order_secret = dup_col(a, st, 7);
-		r->order_status = dup_col(a, st, 8);
+		r->order_secret = db_col_str(st, 7, a);
+		r->order_status = db_col_str(st, 8, a);
 	}
 	db_reset(st);
 	if (s < 0)
@@ -2094,12 +2086,12 @@ static void read_wl(struct db_stmt *st, struct arena *a, struct waitlist_entry *
 	w->event_id = db_col_i64(st, 1);
 	w->event_date_id = db_col_i64(st, 2);
 	w->ticket_type_id = db_col_i64(st, 3);
-	w->name = dup_col(a, st, 4);
-	w->email = dup_col(a, st, 5);
-	w->lang = dup_col(a, st, 6);
+	w->name = db_col_str(st, 4, a);
+	w->email = db_col_str(st, 5, a);
+	w->lang = db_col_str(st, 6, a);
 	w->quantity = (int)db_col_i64(st, 7);
-	w->status = dup_col(a, st, 8);
-	w->token = dup_col(a, st, 9);
+	w->status = db_col_str(st, 8, a);
+	w->token = db_col_str(st, 9, a);
 	w->offer_expires_at = db_col_i64(st, 10);
 }
 
@@ -2410,12 +2402,12 @@ static enum db_status wl_offer_mail(struct db *db, struct arena *a, int64_t id)
 		db_reset(st);
 		return s < 0 ? s : DB_HARD;
 	}
-	const char *name = dup_col(a, st, 0), *email = dup_col(a, st, 1);
+	const char *name = db_col_str(st, 0, a), *email = db_col_str(st, 1, a);
 	const char *lang = lang_or_fr(db_col_text(st, 2));
 	const char *quantity = arena_printf(a, "%lld", (long long)db_col_i64(st, 3));
-	const char *token = dup_col(a, st, 4);
+	const char *token = db_col_str(st, 4, a);
 	int64_t until = db_col_i64(st, 5);
-	const char *event = dup_col(a, st, 6), *type = dup_col(a, st, 7);
+	const char *event = db_col_str(st, 6, a), *type = db_col_str(st, 7, a);
 	int64_t starts = db_col_i64(st, 8);
 	db_reset(st);
 	const char *vars[] = {
@@ -2609,9 +2601,9 @@ static enum db_status checkin_txn(struct db *db, void *cls)
 		x->out->ticket_id = db_col_i64(st, 0);
 		x->out->order_id = db_col_i64(st, 1);
 		x->out->event_date_id = db_col_i64(st, 2);
-		x->out->type_name = dup_col(x->a, st, 3);
-		x->out->attendee_name = dup_col(x->a, st, 4);
-		x->out->order_code = dup_col(x->a, st, 5);
+		x->out->type_name = db_col_str(st, 3, x->a);
+		x->out->attendee_name = db_col_str(st, 4, x->a);
+		x->out->order_code = db_col_str(st, 5, x->a);
 		snprintf(status, sizeof(status), "%s", db_col_text(st, 6));
 		x->out->checked_in_at = db_col_i64(st, 7);
 	}

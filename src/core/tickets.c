@@ -20,14 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- small helpers --------------------------------------------------------------------- */
-
-static const char *dup_col(struct arena *a, struct db_stmt *st, int col)
-{
-	const char *t = db_col_text(st, col);
-	return arena_strdup(a, t ? t : "");
-}
-
 static void bind_i64_or_null(struct db_stmt *st, int n, int64_t v)
 {
 	if (v)
@@ -122,9 +114,9 @@ enum kq_err tickets_event_get(struct db *db, struct arena *a, int64_t event_id,
 	if (s == DB_ROW) {
 		out->id = event_id;
 		out->org_id = db_col_i64(st, 0);
-		out->status = dup_col(a, st, 1);
-		out->title = dup_col(a, st, 2);
-		out->slug = dup_col(a, st, 3);
+		out->status = db_col_str(st, 1, a);
+		out->title = db_col_str(st, 2, a);
+		out->slug = db_col_str(st, 3, a);
 	}
 	db_reset(st);
 	return s == DB_ROW ? KQ_OK : s == DB_NONE ? KQ_ERR_NOT_FOUND : KQ_ERR_INTERNAL;
@@ -201,14 +193,14 @@ enum kq_err tickets_shop_get(struct db *db, struct arena *a, int64_t event_id,
 	db_bind_i64(st, 1, event_id);
 	enum db_status s = db_step(st);
 	if (s == DB_ROW) {
-		out->currency = dup_col(a, st, 0);
-		out->providers = dup_col(a, st, 1);
+		out->currency = db_col_str(st, 0, a);
+		out->providers = db_col_str(st, 1, a);
 		out->buyer_can_cancel = db_col_i64(st, 2) != 0;
 		out->cancel_deadline = db_col_i64(st, 3);
-		out->attendee_names = dup_col(a, st, 4);
+		out->attendee_names = db_col_str(st, 4, a);
 		out->waiting_list = db_col_i64(st, 5) != 0;
 		out->offer_ttl = db_col_i64(st, 6);
-		out->transfer_details = dup_col(a, st, 7);
+		out->transfer_details = db_col_str(st, 7, a);
 	}
 	db_reset(st);
 	return s < 0 ? KQ_ERR_INTERNAL : KQ_OK;
@@ -347,15 +339,15 @@ static void read_type(struct db_stmt *st, struct arena *a, struct ticket_type *t
 {
 	t->id = db_col_i64(st, 0);
 	t->event_id = db_col_i64(st, 1);
-	t->name = dup_col(a, st, 2);
-	t->description = dup_col(a, st, 3);
+	t->name = db_col_str(st, 2, a);
+	t->description = db_col_str(st, 3, a);
 	t->price_cents = db_col_i64(st, 4);
-	t->currency = dup_col(a, st, 5);
+	t->currency = db_col_str(st, 5, a);
 	t->sale_starts_at = db_col_i64(st, 6);
 	t->sale_ends_at = db_col_i64(st, 7);
 	t->min_per_order = (int)db_col_i64(st, 8);
 	t->max_per_order = (int)db_col_i64(st, 9);
-	t->visibility = dup_col(a, st, 10);
+	t->visibility = db_col_str(st, 10, a);
 	t->position = (int)db_col_i64(st, 11);
 	t->is_archived = db_col_i64(st, 12) != 0;
 }
@@ -1017,7 +1009,7 @@ enum kq_err tickets_quotas_list(struct db *db, const struct actor *who, int64_t 
 		struct ticket_quota *q = &v[n++];
 		q->id = db_col_i64(st, 0);
 		q->event_date_id = db_col_i64(st, 1);
-		q->name = dup_col(a, st, 2);
+		q->name = db_col_str(st, 2, a);
 		q->size = db_col_i64(st, 3);
 		q->sold = db_col_i64(st, 4);
 	}
@@ -1063,9 +1055,9 @@ static void read_voucher(struct db_stmt *st, struct arena *a, struct voucher *v)
 {
 	v->id = db_col_i64(st, 0);
 	v->event_id = db_col_i64(st, 1);
-	v->code = dup_col(a, st, 2);
+	v->code = db_col_str(st, 2, a);
 	v->ticket_type_id = db_col_i64(st, 3);
-	v->kind = dup_col(a, st, 4);
+	v->kind = db_col_str(st, 4, a);
 	v->amount = db_col_i64(st, 5);
 	v->max_uses = db_col_i64(st, 6);
 	v->used = db_col_i64(st, 7);
@@ -1766,8 +1758,8 @@ enum kq_err tickets_questions_list(struct db *db, struct arena *a, int64_t event
 		q->id = db_col_i64(st, 0);
 		q->event_id = db_col_i64(st, 1);
 		q->ticket_type_id = db_col_i64(st, 2);
-		q->label = dup_col(a, st, 3);
-		q->kind = dup_col(a, st, 4);
+		q->label = db_col_str(st, 3, a);
+		q->kind = db_col_str(st, 4, a);
 		q->n_options = split_options(a, db_col_text(st, 5), &q->options);
 		q->required = db_col_i64(st, 6) != 0;
 		q->position = (int)db_col_i64(st, 7);
