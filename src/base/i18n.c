@@ -117,3 +117,8 @@ char *i18n_fill(struct arena *a, const char *tpl, const char *const *vars)
 	buf_free(&b);
 	return s;
 }
+
+const char *i18n_lang_or_fr(const char *lang)
+{
+	return lang && strcmp(lang, "en") == 0 && i18n_lang_supported("en") ? "en" : "fr";
+}

@@ -9,6 +9,9 @@ void i18n_init(void);
 /* "fr" or "en": the best match for an Accept-Language header (default fr). */
 const char *i18n_pick_lang(const char *accept_language);
 bool i18n_lang_supported(const char *lang);
+/* lang when it is a supported language, else "fr"; always a string literal,
+ * so it outlives the column text it may be given. */
+const char *i18n_lang_or_fr(const char *lang);
 /* The text of key in lang; falls back to French, then to the key itself (and
  * logs it once), so a missing translation is visible but never a crash. */
 const char *i18n_get(const char *lang, const char *key);

@@ -201,3 +201,24 @@ bool str_to_i64(const char *s, int64_t *out)
 	*out = v;
 	return true;
 }
+
+bool str_text_ok(const char *s, size_t max_chars, bool multiline)
+{
+	if (!s)
+		return true;
+	if (!str_utf8_valid(s, strlen(s)))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (multiline && (*p == '\n' || *p == '\r' || *p == '\t'))
+			continue;
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	}
+	return max_chars == SIZE_MAX || str_utf8_len(s) <= max_chars;
+}
+
+void str_upper_ascii_in_place(char *s)
+{
+	for (; *s; s++)
+		*s = (char)toupper((unsigned char)*s);
+}

@@ -20,5 +20,10 @@ bool str_slug_valid(const char *s);
 /* Slug from a French name: accents folded (é -> e), other chars -> dash. */
 char *str_slugify(struct arena *a, const char *s);
 bool str_to_i64(const char *s, int64_t *out);
+/* A text a person typed, fit to store: valid UTF-8, no control characters
+ * (newlines and tabs allowed when multiline), at most max_chars code points.
+ * NULL is fine (nothing typed). */
+bool str_text_ok(const char *s, size_t max_chars, bool multiline);
+void str_upper_ascii_in_place(char *s);
 
 #endif

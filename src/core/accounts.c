@@ -130,14 +130,6 @@ static bool token_well_formed(const char *t)
 	return true;
 }
 
-static bool has_control_chars(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
 /* Trimmed, valid address in a; NULL when malformed. */
 static const char *clean_email(struct arena *a, const char *email)
 {
@@ -286,9 +278,7 @@ static bool password_matches(const char *hash, const char *password)
 
 static const char *name_problem(const char *name)
 {
-	size_t n = strlen(name);
-	if (n == 0 || !str_utf8_valid(name, n) || str_utf8_len(name) > ACCOUNTS_NAME_MAX ||
-	    has_control_chars(name))
+	if (!*name || !str_text_ok(name, ACCOUNTS_NAME_MAX, false))
 		return "accounts.field.name_invalid";
 	return NULL;
 }

@@ -742,22 +742,6 @@ enum kq_err events_upcoming_of_org(struct db *db, struct arena *a, int64_t org_i
 
 /* ---- validation ------------------------------------------------------------------------------------ */
 
-/* No control characters; newlines only where allow_newlines. */
-static bool text_ok(const char *s, bool allow_newlines)
-{
-	if (!str_utf8_valid(s, strlen(s)))
-		return false;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == 0x7f)
-			return false;
-		if (*p >= 0x20)
-			continue;
-		if (allow_newlines && (*p == '\n' || *p == '\r' || *p == '\t'))
-			continue;
-		return false;
-	}
-	return true;
-}
 
 /* Decimal degrees ("44.7312", "-1,55", "5") into micro-degrees, rounded;
  * false when malformed or beyond limit degrees. No floating point: the
@@ -876,24 +860,24 @@ static enum db_status validate(struct db *db, struct arena *a, const struct even
 			       const struct event *cur, struct norm *n, struct field_errors *fe)
 {
 	size_t len = str_utf8_len(n->title);
-	if (!text_ok(n->title, false) || len < EVENTS_TITLE_MIN || len > EVENTS_TITLE_MAX)
+	if (!str_text_ok(n->title, SIZE_MAX, false) || len < EVENTS_TITLE_MIN || len > EVENTS_TITLE_MAX)
 		field_error_add(fe, "title", "err.events.title_invalid");
-	if (!text_ok(n->summary, false) || str_utf8_len(n->summary) > EVENTS_SUMMARY_MAX)
+	if (!str_text_ok(n->summary, EVENTS_SUMMARY_MAX, false))
 		field_error_add(fe, "summary", "err.events.summary_invalid");
-	if (!text_ok(n->description, true) || str_utf8_len(n->description) > EVENTS_DESCRIPTION_MAX)
+	if (!str_text_ok(n->description, EVENTS_DESCRIPTION_MAX, true))
 		field_error_add(fe, "description", "err.events.description_invalid");
 	if (!events_category_valid(n->category))
 		field_error_add(fe, "category", "err.events.category_invalid");
-	if (!text_ok(n->venue_name, false) || str_utf8_len(n->venue_name) > EVENTS_LINE_MAX)
+	if (!str_text_ok(n->venue_name, EVENTS_LINE_MAX, false))
 		field_error_add(fe, "venue_name", "err.events.line_invalid");
-	if (!text_ok(n->venue_address, false) || str_utf8_len(n->venue_address) > EVENTS_LINE_MAX)
+	if (!str_text_ok(n->venue_address, EVENTS_LINE_MAX, false))
 		field_error_add(fe, "venue_address", "err.events.line_invalid");
-	if (!text_ok(n->access_notes, true) || str_utf8_len(n->access_notes) > EVENTS_NOTES_MAX)
+	if (!str_text_ok(n->access_notes, EVENTS_NOTES_MAX, true))
 		field_error_add(fe, "access_notes", "err.events.notes_invalid");
 	if (!events_status_valid(n->status))
 		field_error_add(fe, "status", "err.events.status_invalid");
 	const char *access;
-	if (!text_ok(n->accessibility, false) || !normalise_access(a, n->accessibility, &access))
+	if (!str_text_ok(n->accessibility, SIZE_MAX, false) || !normalise_access(a, n->accessibility, &access))
 		field_error_add(fe, "accessibility", "err.events.access_invalid");
 	else
 		n->accessibility = access;

@@ -1,4 +1,4 @@
-/* orders.h: the buyer's side of ticketing: checkout, holds, order states, cancellation, refunds, waiting list, check-in.
+/* orders.h: the buyer's side of ticketing: checkout, holds, order states, cancellation, refunds.
  *
  * Checkout (orders_checkout) runs in two or three steps, never with a
  * network call inside a transaction:
@@ -241,59 +241,5 @@ enum kq_err orders_cancel_event(struct db *db, const struct actor *who, int64_t 
  * webhook is late is kept instead. [out] *out_n (may be NULL).
  * Errors: INTERNAL. */
 enum kq_err orders_expire_due(struct db *db, int64_t now, int max, int *out_n);
-
-/* ---- waiting list --------------------------------------------------------------------------- */
-
-struct waitlist_request {
-	int64_t event_date_id, ticket_type_id;
-	const char *name, *email;    /* NULL for an account holder: theirs */
-	int quantity;                /* 1..ORDERS_WAITLIST_MAX */
-	const char *lang;
-};
-
-struct waitlist_entry {
-	int64_t id, event_id, event_date_id, ticket_type_id;
-	const char *name, *email, *lang;
-	int quantity;
-	const char *status;          /* "waiting" | "offered" | "used" | "expired" | "left" | "cancelled" */
-	const char *token;           /* the secret of its links */
-	int64_t offer_expires_at;    /* offered: until then */
-	int64_t position;            /* waiting: 1 = next */
-};
-
-/* who (or a guest) joins the waiting list of a type on a date; only when
- * that type cannot sell quantity seats there now. The same address twice
- * gets its existing entry back. [out] *out (strings in a).
- * Errors: FORM_INVALID (fe), NOT_FOUND, TICKETS_NOT_ON_SALE,
- * WAITLIST_CLOSED (the shop has no waiting list), WAITLIST_NOT_SOLD_OUT,
- * INTERNAL. */
-enum kq_err orders_waitlist_join(struct db *db, const struct actor *who,
-				 const struct waitlist_request *in, struct arena *a,
-				 struct field_errors *fe, struct waitlist_entry *out);
-/* The entry behind a link. Errors: WAITLIST_OFFER_INVALID, INTERNAL. */
-enum kq_err orders_waitlist_get(struct db *db, struct arena *a, const char *token,
-				struct waitlist_entry *out);
-/* Leaves the list; an offer's seats come back. Errors: WAITLIST_OFFER_INVALID, INTERNAL. */
-enum kq_err orders_waitlist_leave(struct db *db, const char *token);
-/* Expires offers past their time (seats back), then offers free seats to
- * the next people waiting, in the order they joined (an entry whose quantity
- * does not fit keeps its place and the next one is served): seats held for
- * them, a mail with the link. [out] *out_offered (may be NULL).
- * Errors: INTERNAL. */
-enum kq_err orders_waitlist_run(struct db *db, int64_t now, int *out_offered);
-
-/* ---- check-in --------------------------------------------------------------------------------- */
-
-struct ticket_checkin {
-	int64_t ticket_id, order_id, event_date_id;
-	const char *type_name, *attendee_name, *order_code;
-	int64_t checked_in_at;       /* now, or when it was first scanned */
-};
-/* The box office (ORG_ACT_BOX_OFFICE) scans code at event_id's door: the
- * ticket is marked used, once. Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND
- * (no such ticket for this event), TICKETS_NOT_VALID (its order is not
- * paid), TICKETS_ALREADY_CHECKED_IN (out says when), INTERNAL. */
-enum kq_err orders_ticket_checkin(struct db *db, const struct actor *who, int64_t event_id,
-				  const char *code, struct arena *a, struct ticket_checkin *out);
 
 #endif

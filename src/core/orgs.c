@@ -485,23 +485,6 @@ enum kq_err orgs_slug_suggest(struct db *db, struct arena *a, const char *base, 
 
 /* ---- validation ------------------------------------------------------------------------ */
 
-/* No control characters; newlines only where allow_newlines. */
-static bool text_ok(const char *s, bool allow_newlines)
-{
-	if (!str_utf8_valid(s, strlen(s)))
-		return false;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == 0x7f)
-			return false;
-		if (*p >= 0x20)
-			continue;
-		if (allow_newlines && (*p == '\n' || *p == '\r' || *p == '\t'))
-			continue;
-		return false;
-	}
-	return true;
-}
-
 static bool phone_ok(const char *s)
 {
 	int digits = 0;
@@ -549,19 +532,19 @@ static enum kq_err validate(struct db *db, struct norm *n, bool check_slug,
 	if (!orgs_kind_valid(n->kind))
 		field_error_add(fe, "kind", "err.orgs.kind_invalid");
 	size_t len = str_utf8_len(n->name);
-	if (!text_ok(n->name, false) || len < ORGS_NAME_MIN || len > ORGS_NAME_MAX)
+	if (!str_text_ok(n->name, SIZE_MAX, false) || len < ORGS_NAME_MIN || len > ORGS_NAME_MAX)
 		field_error_add(fe, "name", "err.orgs.name_invalid");
 	/* A slug made from an invalid name would only repeat the name's error. */
 	if (check_slug && !(n->slug_derived && field_error_get(fe, "name")) &&
 	    !str_slug_valid(n->slug))
 		field_error_add(fe, "slug", "err.orgs.slug_invalid");
-	if (!text_ok(n->summary, false) || str_utf8_len(n->summary) > ORGS_SUMMARY_MAX)
+	if (!str_text_ok(n->summary, ORGS_SUMMARY_MAX, false))
 		field_error_add(fe, "summary", "err.orgs.summary_invalid");
-	if (!text_ok(n->description, true) || str_utf8_len(n->description) > ORGS_DESCRIPTION_MAX)
+	if (!str_text_ok(n->description, ORGS_DESCRIPTION_MAX, true))
 		field_error_add(fe, "description", "err.orgs.description_invalid");
 	if (*n->category && orgs_kind_valid(n->kind) && !orgs_category_valid(n->kind, n->category))
 		field_error_add(fe, "category", "err.orgs.category_invalid");
-	if (!text_ok(n->address, false) || str_utf8_len(n->address) > ORGS_LINE_MAX)
+	if (!str_text_ok(n->address, ORGS_LINE_MAX, false))
 		field_error_add(fe, "address", "err.orgs.address_invalid");
 	if (*n->email && !str_email_valid(n->email))
 		field_error_add(fe, "email", "err.orgs.email_invalid");

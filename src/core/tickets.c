@@ -20,35 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void bind_i64_or_null(struct db_stmt *st, int n, int64_t v)
-{
-	if (v)
-		db_bind_i64(st, n, v);
-	else
-		db_bind_null(st, n);
-}
-
-static bool has_control(const char *s, bool allow_newlines)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (allow_newlines && (*p == '\n' || *p == '\r' || *p == '\t'))
-			continue;
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
-	}
-	return false;
-}
-
 /* A text of 1..max characters (min 0 when optional). */
 static bool text_ok(const char *s, size_t min, size_t max, bool multiline)
 {
 	if (!s)
 		return min == 0;
-	size_t n = strlen(s);
-	if (!str_utf8_valid(s, n) || has_control(s, multiline))
-		return false;
-	size_t chars = str_utf8_len(s);
-	if (chars < min || chars > max)
+	if (!str_text_ok(s, max, multiline) || str_utf8_len(s) < min)
 		return false;
 	return min == 0 || !str_empty(s);
 }
@@ -425,8 +402,8 @@ static enum db_status type_write_txn(struct db *db, void *cls)
 		db_bind_text(st, 2, in->name);
 		db_bind_text(st, 3, in->description);
 		db_bind_i64(st, 4, in->price_cents);
-		bind_i64_or_null(st, 5, in->sale_starts_at);
-		bind_i64_or_null(st, 6, in->sale_ends_at);
+		db_bind_i64_or_null(st, 5, in->sale_starts_at);
+		db_bind_i64_or_null(st, 6, in->sale_ends_at);
 		db_bind_i64(st, 7, in->min_per_order);
 		db_bind_i64(st, 8, in->max_per_order);
 		db_bind_text(st, 9, in->visibility);
@@ -439,8 +416,8 @@ static enum db_status type_write_txn(struct db *db, void *cls)
 		db_bind_text(st, 3, in->description);
 		db_bind_i64(st, 4, in->price_cents);
 		db_bind_text(st, 5, TICKETS_CURRENCY);
-		bind_i64_or_null(st, 6, in->sale_starts_at);
-		bind_i64_or_null(st, 7, in->sale_ends_at);
+		db_bind_i64_or_null(st, 6, in->sale_starts_at);
+		db_bind_i64_or_null(st, 7, in->sale_ends_at);
 		db_bind_i64(st, 8, in->min_per_order);
 		db_bind_i64(st, 9, in->max_per_order);
 		db_bind_text(st, 10, in->visibility);
@@ -1414,12 +1391,12 @@ static enum db_status voucher_write_txn(struct db *db, void *cls)
 	st = db_stmt(db, &SQL_VOUCHER_INSERT);
 	db_bind_i64(st, 1, x->event_id);
 	db_bind_text(st, 2, x->code);
-	bind_i64_or_null(st, 3, x->in->ticket_type_id);
+	db_bind_i64_or_null(st, 3, x->in->ticket_type_id);
 	db_bind_text(st, 4, x->in->kind);
 	db_bind_i64(st, 5, x->in->amount);
-	bind_i64_or_null(st, 6, x->in->max_uses);
-	bind_i64_or_null(st, 7, x->in->valid_from);
-	bind_i64_or_null(st, 8, x->in->valid_until);
+	db_bind_i64_or_null(st, 6, x->in->max_uses);
+	db_bind_i64_or_null(st, 7, x->in->valid_from);
+	db_bind_i64_or_null(st, 8, x->in->valid_until);
 	db_bind_i64(st, 9, time_now());
 	s = db_step(st);
 	int64_t id = s == DB_ROW ? db_col_i64(st, 0) : 0;
@@ -1620,7 +1597,7 @@ static enum db_status question_write_txn(struct db *db, void *cls)
 		return s;
 	st = db_stmt(db, &SQL_QUESTION_INSERT);
 	db_bind_i64(st, 1, x->event_id);
-	bind_i64_or_null(st, 2, x->in->ticket_type_id);
+	db_bind_i64_or_null(st, 2, x->in->ticket_type_id);
 	db_bind_text(st, 3, x->in->label);
 	db_bind_text(st, 4, x->in->kind);
 	db_bind_text(st, 5, x->options);

@@ -198,6 +198,14 @@ void db_bind_null(struct db_stmt *st, int n)
 		st->db->ops->bind_null(st, n);
 }
 
+void db_bind_i64_or_null(struct db_stmt *st, int n, int64_t v)
+{
+	if (v)
+		db_bind_i64(st, n, v);
+	else
+		db_bind_null(st, n);
+}
+
 void db_bind_bool(struct db_stmt *st, int n, bool v)
 {
 	db_bind_i64(st, n, v ? 1 : 0);

@@ -53,6 +53,7 @@ struct db_stmt *db_stmt(struct db *db, const struct db_sql *sql);
 void db_bind_i64(struct db_stmt *st, int n, int64_t v);
 void db_bind_text(struct db_stmt *st, int n, const char *v);   /* NULL binds NULL */
 void db_bind_null(struct db_stmt *st, int n);
+void db_bind_i64_or_null(struct db_stmt *st, int n, int64_t v);   /* 0 binds NULL */
 void db_bind_bool(struct db_stmt *st, int n, bool v);
 void db_bind_blob(struct db_stmt *st, int n, const void *p, size_t len);
 /* Executes on the first call, then moves row by row. */

@@ -1,6 +1,7 @@
 /* expiry.c: the ticketing job: expire holds, serve the waiting list, send due refunds, forget old idempotency keys */
 #include "jobs.h"
 #include "core/orders.h"
+#include "core/waitlist.h"
 #include "core/payments.h"
 #include "base/log.h"
 #include "base/timefmt.h"
@@ -29,7 +30,7 @@ int jobs_expiry_run(struct db *db)
 	int expired = 0, offered = 0, refunded = 0;
 	if (orders_expire_due(db, now, 200, &expired) != KQ_OK)
 		log_warn("expiry: expiring holds failed: %s", db_errmsg(db));
-	if (orders_waitlist_run(db, now, &offered) != KQ_OK)
+	if (waitlist_run(db, now, &offered) != KQ_OK)
 		log_warn("expiry: waiting list failed: %s", db_errmsg(db));
 	if (payments_refunds_run(db, 0, 50, &refunded) != KQ_OK)
 		log_warn("expiry: refunds failed: %s", db_errmsg(db));

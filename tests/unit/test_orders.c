@@ -1,5 +1,7 @@
 /* test_orders.c: checkout, holds, payments, refunds, the ledger, the waiting list and check-in on both backends, under contention and fault injection (core/orders.c, core/payments*.c, core/ledger.c) */
 #include "tl_ticketing.h"
+#include "core/checkin.h"
+#include "core/waitlist.h"
 #include "base/buf.h"
 #include "base/crypto.h"
 #include "base/xalloc.h"
@@ -676,21 +678,21 @@ static void test_box_office_takes_cash_at_the_door_and_scans_once(void **state)
 	assert_int_equal(o.hold_until, o.tickets[0].date_ends_at);
 	assert_int_equal(count_mail(e, guest_email(e), "sur place"), 1);
 	struct ticket_checkin c;
-	assert_int_equal(orders_ticket_checkin(e->db, &e->a_box, e->event, o.tickets[0].code, e->a, &c),
+	assert_int_equal(checkin_scan(e->db, &e->a_box, e->event, o.tickets[0].code, e->a, &c),
 			 KQ_ERR_TICKETS_NOT_VALID);
 	assert_int_equal(orders_mark_paid(e->db, &e->a_box, o.id), KQ_OK);
-	assert_int_equal(orders_ticket_checkin(e->db, &e->a_stranger, e->event, o.tickets[0].code,
+	assert_int_equal(checkin_scan(e->db, &e->a_stranger, e->event, o.tickets[0].code,
 					       e->a, &c), KQ_ERR_FORBIDDEN);
-	assert_int_equal(orders_ticket_checkin(e->db, &e->a_box, e->event, "NOPE", e->a, &c),
+	assert_int_equal(checkin_scan(e->db, &e->a_box, e->event, "NOPE", e->a, &c),
 			 KQ_ERR_NOT_FOUND);
 	char *lower = arena_strdup(e->a, o.tickets[0].code);
 	for (char *p = lower; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	assert_int_equal(orders_ticket_checkin(e->db, &e->a_box, e->event, lower, e->a, &c), KQ_OK);
+	assert_int_equal(checkin_scan(e->db, &e->a_box, e->event, lower, e->a, &c), KQ_OK);
 	assert_int_equal(c.order_id, o.id);
 	assert_string_equal(c.type_name, "Plein");
 	int64_t first = c.checked_in_at;
-	assert_int_equal(orders_ticket_checkin(e->db, &e->a_box, e->event, o.tickets[0].code, e->a,
+	assert_int_equal(checkin_scan(e->db, &e->a_box, e->event, o.tickets[0].code, e->a,
 					       &c), KQ_ERR_TICKETS_ALREADY_CHECKED_IN);
 	assert_int_equal(c.checked_in_at, first);
 	/* A sale at the desk is paid at once, into the ledger. */
@@ -928,21 +930,21 @@ static void test_waiting_list_gets_freed_seats_in_order(void **state)
 	struct waitlist_request wr = { e->date1, t, "Wanda", "wanda@example.org", 1, "fr" };
 	struct field_errors fe = { 0 };
 	struct waitlist_entry w1, w2, w3;
-	assert_int_equal(orders_waitlist_join(e->db, &e->a_visitor, &wr, e->a, &fe, &w1),
+	assert_int_equal(waitlist_join(e->db, &e->a_visitor, &wr, e->a, &fe, &w1),
 			 KQ_ERR_WAITLIST_NOT_SOLD_OUT);
 	struct order o1, o2;
 	assert_int_equal(buy_n(e, t, 2, &o1), KQ_OK);
 	assert_int_equal(buy_n(e, t, 1, &o2), KQ_OK);
-	assert_int_equal(orders_waitlist_join(e->db, &e->a_visitor, &wr, e->a, &fe, &w1), KQ_OK);
+	assert_int_equal(waitlist_join(e->db, &e->a_visitor, &wr, e->a, &fe, &w1), KQ_OK);
 	assert_int_equal(w1.position, 1);
 	struct waitlist_entry again;
-	assert_int_equal(orders_waitlist_join(e->db, &e->a_visitor, &wr, e->a, &fe, &again), KQ_OK);
+	assert_int_equal(waitlist_join(e->db, &e->a_visitor, &wr, e->a, &fe, &again), KQ_OK);
 	assert_int_equal(again.id, w1.id);   /* the same address twice: one entry */
 	struct waitlist_request big = { e->date1, t, "Gus", "gus@example.org", 2, "en" };
-	assert_int_equal(orders_waitlist_join(e->db, &e->a_visitor, &big, e->a, &fe, &w2), KQ_OK);
+	assert_int_equal(waitlist_join(e->db, &e->a_visitor, &big, e->a, &fe, &w2), KQ_OK);
 	assert_int_equal(w2.position, 2);
 	struct waitlist_request third = { e->date1, t, "Zoé", "zoe@example.org", 1, "fr" };
-	assert_int_equal(orders_waitlist_join(e->db, &e->a_visitor, &third, e->a, &fe, &w3), KQ_OK);
+	assert_int_equal(waitlist_join(e->db, &e->a_visitor, &third, e->a, &fe, &w3), KQ_OK);
 	struct ticket_offer *offers;
 	int n;
 	assert_int_equal(tickets_offers(e->db, e->a, e->event, e->date1, NULL, &offers, &n), KQ_OK);
@@ -951,10 +953,10 @@ static void test_waiting_list_gets_freed_seats_in_order(void **state)
 	/* One seat comes back: Wanda gets it; nobody else can take it meanwhile. */
 	assert_int_equal(orders_cancel(e->db, &e->a_box, o2.id), KQ_OK);
 	assert_int_equal(buy_n(e, t, 1, NULL), KQ_ERR_TICKETS_SOLD_OUT);
-	assert_int_equal(orders_waitlist_run(e->db, time_now(), &n), KQ_OK);
+	assert_int_equal(waitlist_run(e->db, time_now(), &n), KQ_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(tk_quota_sold(e, q), 3);   /* held for her */
-	assert_int_equal(orders_waitlist_get(e->db, e->a, w1.token, &w1), KQ_OK);
+	assert_int_equal(waitlist_get(e->db, e->a, w1.token, &w1), KQ_OK);
 	assert_string_equal(w1.status, "offered");
 	assert_int_equal(count_mail(e, "wanda@example.org", "libérées"), 1);
 	assert_non_null(strstr(last_mail_body(e, "wanda@example.org"), w1.token));
@@ -963,27 +965,27 @@ static void test_waiting_list_gets_freed_seats_in_order(void **state)
 	struct order mine;
 	assert_int_equal(buy_ex(e, &b, &mine, NULL), KQ_OK);
 	assert_int_equal(tk_quota_sold(e, q), 3);
-	assert_int_equal(orders_waitlist_get(e->db, e->a, w1.token, &w1), KQ_OK);
+	assert_int_equal(waitlist_get(e->db, e->a, w1.token, &w1), KQ_OK);
 	assert_string_equal(w1.status, "used");
 	assert_int_equal(buy_ex(e, &b, &mine, NULL), KQ_ERR_WAITLIST_OFFER_INVALID);
 
 	/* Two seats come back: Gus (2) is next; an unused offer expires to Zoé. */
 	assert_int_equal(orders_cancel(e->db, &e->a_box, o1.id), KQ_OK);
-	assert_int_equal(orders_waitlist_run(e->db, time_now(), &n), KQ_OK);
+	assert_int_equal(waitlist_run(e->db, time_now(), &n), KQ_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(orders_waitlist_get(e->db, e->a, w2.token, &w2), KQ_OK);
+	assert_int_equal(waitlist_get(e->db, e->a, w2.token, &w2), KQ_OK);
 	assert_string_equal(w2.status, "offered");
 	assert_int_equal(count_mail(e, "gus@example.org", "Seats are free"), 1);
 	set_clock(86400 + 10);
-	assert_int_equal(orders_waitlist_run(e->db, time_now(), &n), KQ_OK);
+	assert_int_equal(waitlist_run(e->db, time_now(), &n), KQ_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(orders_waitlist_get(e->db, e->a, w2.token, &w2), KQ_OK);
+	assert_int_equal(waitlist_get(e->db, e->a, w2.token, &w2), KQ_OK);
 	assert_string_equal(w2.status, "expired");
-	assert_int_equal(orders_waitlist_get(e->db, e->a, w3.token, &w3), KQ_OK);
+	assert_int_equal(waitlist_get(e->db, e->a, w3.token, &w3), KQ_OK);
 	assert_string_equal(w3.status, "offered");
 	assert_int_equal(tk_quota_sold(e, q), 2);   /* 1 paid-for + 1 held for Zoé */
 	/* Nobody waits any more: the last seat is for anyone. */
-	assert_int_equal(orders_waitlist_leave(e->db, w3.token), KQ_OK);
+	assert_int_equal(waitlist_leave(e->db, w3.token), KQ_OK);
 	assert_int_equal(buy_n(e, t, 2, NULL), KQ_OK);
 	set_clock(0);
 	tk_check_invariants(e);
