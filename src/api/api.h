@@ -40,5 +40,9 @@ void api_events_get(struct request *req, struct response *res);
 void api_events_create(struct request *req, struct response *res);
 void api_events_update(struct request *req, struct response *res);
 /* ---- end events ---- */
+/* ---- check-in ---- */
+/* ---- end check-in ---- */
+/* ---- ticketing API ---- */
+/* ---- end ticketing API ---- */
 
 #endif

@@ -20,6 +20,10 @@ static const struct route routes[] = {
 	{ "PATCH", "/api/v1/events/{slug}",             api_events_update, A_AUTH },
 	{ "POST",  "/api/v1/orgs/{slug}/events",        api_events_create, A_AUTH },
 	/* ---- end events ---- */
+	/* ---- check-in ---- */
+	/* ---- end check-in ---- */
+	/* ---- ticketing API ---- */
+	/* ---- end ticketing API ---- */
 };
 
 struct db *api_db(struct request *req)

@@ -109,4 +109,16 @@ void web_attendees_cancel_event_form(struct request *req, struct response *res);
 void web_attendees_cancel_event(struct request *req, struct response *res);
 /* ---- end attendees pages ---- */
 
+/* ---- check-in ---- checkin.c */
+/* ---- end check-in ---- */
+
+/* ---- back office ---- attendees.c / sales */
+/* ---- end back office ---- */
+
+/* ---- ticket editing and waiting list ---- tickets.c / waitlist.c */
+/* ---- end ticket editing and waiting list ---- */
+
+/* ---- ticketing API ---- api tickets.c / orders.c */
+/* ---- end ticketing API ---- */
+
 #endif

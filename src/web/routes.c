@@ -112,6 +112,18 @@ static const struct route routes[] = {
 	{ "GET",  "/evenements/{slug}/annuler", web_attendees_cancel_event_form, R_AUTH },
 	{ "POST", "/evenements/{slug}/annuler", web_attendees_cancel_event, R_AUTH | R_CSRF },
 	/* ---- end attendees pages ---- */
+
+	/* ---- check-in (checkin.c) ---- */
+	/* ---- end check-in ---- */
+
+	/* ---- back office (attendees.c / sales) ---- */
+	/* ---- end back office ---- */
+
+	/* ---- ticket editing and waiting list (tickets.c / waitlist.c) ---- */
+	/* ---- end ticket editing and waiting list ---- */
+
+	/* ---- ticketing API (api tickets.c / orders.c) ---- */
+	/* ---- end ticketing API ---- */
 };
 
 static bool use_https;
