@@ -550,6 +550,8 @@ static enum db_status co_txn(struct db *db, void *cls)
 			return fail(x, KQ_ERR_TICKETS_NOT_ON_SALE);
 		if (strcmp(ty->currency, shop.currency) != 0)
 			return fail(x, KQ_ERR_TICKETS_NOT_ON_SALE);
+		if (in->tickets[i].price_seen && in->tickets[i].seen_price_cents != ty->price)
+			return fail(x, KQ_ERR_TICKETS_PRICE_CHANGED);
 	}
 	for (int k = 0; k < ntypes; k++) {
 		if (types[k].count < types[k].min || types[k].count > types[k].max) {

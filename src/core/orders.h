@@ -60,6 +60,11 @@ struct checkout_ticket {
 	const char *attendee_name;   /* NULL or "" when not given */
 	const struct checkout_answer *answers;
 	int n_answers;
+	/* The list price the buyer was shown: when given and the organiser has
+	 * changed the price since, the checkout refuses (TICKETS_PRICE_CHANGED)
+	 * rather than charge a price nobody agreed to. */
+	bool price_seen;
+	int64_t seen_price_cents;
 };
 
 struct checkout_request {
@@ -130,7 +135,8 @@ struct order {
  * window, archived type, type with no quota on that date),
  * TICKETS_ORDER_LIMIT (fe "tickets": min/max per order), TICKETS_VOUCHER_REQUIRED,
  * VOUCHER_INVALID (fe "voucher"), VOUCHER_USED_UP (fe "voucher"),
- * TICKETS_SOLD_OUT, WAITLIST_OFFER_INVALID, PAYMENT_PROVIDER_UNAVAILABLE
+ * TICKETS_SOLD_OUT, TICKETS_PRICE_CHANGED (a ticket's price_seen differs from
+ * its list price now), WAITLIST_OFFER_INVALID, PAYMENT_PROVIDER_UNAVAILABLE
  * (fe "provider"), PAYMENT_FAILED (the provider could not open a payment:
  * the order is cancelled and its seats freed), IDEMPOTENCY_CONFLICT (the
  * key was used for another request), FORBIDDEN (box office without the

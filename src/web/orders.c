@@ -114,7 +114,12 @@ void web_orders_checkout(struct request *req, struct response *res)
 			field_error_add(&fe, "tickets", "orders.field.tickets_count");
 			break;
 		}
+		int64_t seen = 0;
+		const char *ps = http_form(req, arena_printf(a, "price-%lld", (long long)of->ticket_type_id));
+		bool price_seen = ps && str_to_i64(ps, &seen) && seen >= 0;
 		for (int k = 0; k < q; k++, n++) {
+			tickets[n].price_seen = price_seen;
+			tickets[n].seen_price_cents = seen;
 			tickets[n].ticket_type_id = of->ticket_type_id;
 			tickets[n].event_date_id = of->event_date_id;
 			tickets[n].attendee_name =

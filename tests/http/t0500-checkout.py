@@ -250,6 +250,31 @@ class CheckoutTest(unittest.TestCase):
         self.assertNotIn("<script>\"", r.body)
         self.assertIn('role="alert"', r.body)
 
+    def test_a_price_changed_during_checkout_is_refused_and_nothing_is_booked(self):
+        slug, date_id, type_id = make_event(self.srv, price_cents=1500)
+        c = self.srv.client()
+        page = c.get("/evenements/" + slug)
+        self.assertIn('name="price-%d" value="1500"' % type_id, page.body)
+        # The organiser raises the price while the buyer fills in the form.
+        run_sql(self.srv, "UPDATE ticket_types SET price_cents = 1800 WHERE id = %d" % type_id)
+        fields = {"_csrf": csrf(page.body), "date": str(date_id), "qty-%d" % type_id: "2", "provider": "demo",
+                  "price-%d" % type_id: "1500", "buyer_name": "Zoé Lefèvre",
+                  "buyer_email": "zoe.price@example.org", "idem": secrets.token_hex(16)}
+        r = c.post_form("/evenements/%s/commander" % slug, fields)
+        self.assertEqual(r.status, 409, r.body[:3000])
+        self.assertIn("Le prix d&#39;un billet a changé", r.body)
+        self.assertIn('name="price-%d" value="1800"' % type_id, r.body)   # the form shows the new price
+        self.assertIn("18,00", r.body)
+        sold = run_sql(self.srv, "SELECT COUNT(*) FROM orders o JOIN events e ON e.id = o.event_id"
+                                 " WHERE e.slug = '%s'" % slug)
+        self.assertEqual(sold, "0")
+        self.assertEqual(run_sql(self.srv, "SELECT sold FROM ticket_quotas WHERE event_date_id = %d" % date_id),
+                         "0")
+        # Confirmed at the new price, it goes through.
+        fields.update({"price-%d" % type_id: "1800", "idem": secrets.token_hex(16), "_csrf": csrf(r.body)})
+        r = c.post_form("/evenements/%s/commander" % slug, fields)
+        self.assertEqual(r.status, 303, r.body[:3000])
+
     def test_buyer_cancels_a_pending_order_and_names_are_escaped(self):
         slug, date_id, type_id = make_event(self.srv)
         c = self.srv.client()

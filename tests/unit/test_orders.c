@@ -390,6 +390,31 @@ static void test_guest_checkout_needs_a_name_and_an_address(void **state)
 	tk_check_invariants(e);
 }
 
+/* The organiser changed the price while the buyer was on the form: refused, nothing taken. */
+static void test_a_price_changed_since_the_form_is_refused(void **state)
+{
+	struct tk *e = *state;
+	begin(e);
+	int64_t t = tk_type(e, "Plein", 1000, NULL);
+	int64_t q = tk_quota(e, e->date1, 10, t, 0, 0);
+	struct checkout_ticket tk = { t, e->date1, NULL, NULL, 0, true, 800 };
+	struct checkout_request in = { .event_id = e->event, .tickets = &tk, .n_tickets = 1,
+				       .buyer_name = "Zoé", .buyer_email = "zoe@example.org",
+				       .provider = "onsite", .idempotency_key = "price-key-0001" };
+	struct field_errors fe = { 0 };
+	struct order o;
+	assert_int_equal(orders_checkout(e->db, &e->a_visitor, &in, e->a, &fe, &o),
+			 KQ_ERR_TICKETS_PRICE_CHANGED);
+	assert_int_equal(tk_quota_sold(e, q), 0);
+	assert_int_equal(count_orders(e, "pending"), 0);
+	tk.seen_price_cents = 1000;   /* the price now on the page */
+	in.idempotency_key = "price-key-0002";
+	assert_int_equal(orders_checkout(e->db, &e->a_visitor, &in, e->a, &fe, &o), KQ_OK);
+	assert_int_equal(o.total_cents, 1000);
+	assert_int_equal(tk_quota_sold(e, q), 1);
+	tk_check_invariants(e);
+}
+
 static void test_min_and_max_per_order_are_enforced(void **state)
 {
 	struct tk *e = *state;
@@ -1818,6 +1843,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_free_registration_is_paid_at_once_with_its_link_mailed),
 		cmocka_unit_test(test_guest_checkout_needs_a_name_and_an_address),
+		cmocka_unit_test(test_a_price_changed_since_the_form_is_refused),
 		cmocka_unit_test(test_min_and_max_per_order_are_enforced),
 		cmocka_unit_test(test_sale_window_opens_and_closes),
 		cmocka_unit_test(test_hidden_and_voucher_only_types_need_their_code),

@@ -58,6 +58,9 @@ static void offer_row(struct buf *b, struct request *req, const struct orders_fo
 	int max = of->max_per_order > 0 ? of->max_per_order : 10;
 	if (of->left < max)
 		max = (int)of->left;
+	/* The price shown: the checkout refuses if it changed in the meantime. */
+	html_fmt(b, "<input type=\"hidden\" name=\"price-%lld\" value=\"%lld\">",
+		 (long long)of->ticket_type_id, (long long)of->price_cents);
 	html_fmt(b, "<select id=\"f-%s\" name=\"%s\"", id, id);
 	if (of->description && *of->description)
 		html_fmt(b, " aria-describedby=\"h-%s\"", id);
