@@ -92,15 +92,17 @@ def kiosque_bin():
 class Server:
     """The kiosque binary serving on 127.0.0.1:<free port>, with its own DB, SMTP sink and temp dir.
 
-    Server(args=(), env=None, backend=None, timeout=20, start=True)
+    Server(args=(), env=None, backend=None, timeout=20, start=True, db_url=None)
       args     extra command-line arguments (list or one string), e.g. ["--demo"]; "{tmp}" in an argument is
                replaced by the Server's temp dir
       env      extra environment variables for the binary
       backend  "sqlite" or "pg" (default: $KIOSQUE_TEST_DB_BACKEND or "sqlite")
+      db_url   serve this existing database (another Server's db_url: two processes on one database)
+               instead of a new one
     Attributes: url ("http://127.0.0.1:PORT"), port, db_url, smtp_port, tmp, maildir, proc.
     """
 
-    def __init__(self, args=(), env=None, backend=None, timeout=20, start=True):
+    def __init__(self, args=(), env=None, backend=None, timeout=20, start=True, db_url=None):
         self.args = [args] if isinstance(args, str) else list(args)
         self.env = dict(env or {})
         self.backend = backend or os.environ.get("KIOSQUE_TEST_DB_BACKEND") or "sqlite"
@@ -115,7 +117,7 @@ class Server:
         self.logfile = os.path.join(self.tmp, "server.log")  # the binary's stderr (and stdout)
         _live.append(self)
         try:
-            self.db_url = self._make_db()
+            self.db_url = db_url or self._make_db()
             self._start_sink()
             if start:
                 self.start()
