@@ -18,8 +18,11 @@ MAIN_OBJ := $(BUILD)/main.o
 # serves it under /static/vendor/leaflet/ like any other asset. ----
 LEAFLET  := $(addprefix assets/vendor/leaflet/,leaflet.js leaflet.css images/layers.png \
             images/layers-2x.png images/marker-icon.png images/marker-icon-2x.png images/marker-shadow.png)
+# ---- check-in: jsQR decodes the door scanner's camera frames where the browser has no
+# BarcodeDetector; copied from node_modules the same way, served under /static/vendor/jsqr/. ----
+JSQR     := assets/vendor/jsqr/jsQR.js
 EMBED    := $(sort $(wildcard db/migrations/*.sql)) \
-            $(sort $(shell find assets -path assets/vendor -prune -o -type f -print 2>/dev/null)) $(LEAFLET) \
+            $(sort $(shell find assets -path assets/vendor -prune -o -type f -print 2>/dev/null)) $(LEAFLET) $(JSQR) \
             $(wildcard data/demo/*.json) $(wildcard src/api/openapi.json)
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -50,6 +53,10 @@ $(BUILD)/embedded.c: $(BUILD)/tools/embed $(EMBED)
 	@$(BUILD)/tools/embed $(EMBED) > $@.tmp && mv $@.tmp $@
 
 assets/vendor/leaflet/%: node_modules/leaflet/dist/%
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
+assets/vendor/jsqr/%: node_modules/jsqr/dist/%
 	@mkdir -p $(dir $@)
 	@cp $< $@
 

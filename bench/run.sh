@@ -3,10 +3,17 @@
 #
 # For each backend (SQLite always; PostgreSQL too with BENCH_PG=1, in a throwaway cluster from
 # tests/tools/pgcluster.sh): create the schema with `kiosque migrate`, load bench/seed.sql (8 communes,
-# 50,000 accounts, 10,000 organisations, 25,000 memberships), start `kiosque serve` on a free port,
-# run wrk on /healthz (the reference), /, /organisations/<2,000 random slugs>, /annuaire and a
-# static asset, read the server's peak memory (VmHWM) and stop it with SIGTERM, expecting exit 0.
-# bench/report.py then writes the run on top of BENCHMARKS.md and prints the summary.
+# 50,000 accounts, 10,000 organisations, 25,000 memberships) and bench/seed-events.sql (20,000 events
+# around the date of the run, a quarter ticketed; the flash-sale and check-in events), add the box
+# office's API token, start `kiosque serve` on a free port, run wrk on /healthz (the reference), /,
+# /organisations/<2,000 random slugs>, /annuaire, a static asset, the agenda /evenements, the agenda
+# with one filter and /evenements/<2,000 random slugs>; then the flash sales (bench/checkout.lua:
+# BENCH_BUYERS connections post the event page's real checkout form as guests, a free type then a
+# paid one, 2,000 seats each; the seats are counted in the database afterwards) and the check-in
+# rush (bench/checkin.lua: scans of the 10,000 tickets of one event through the JSON API; skipped,
+# with a line in the summary, while the route answers 404 or 405). Then read the server's peak
+# memory (VmHWM) and stop it with SIGTERM, expecting exit 0. bench/report.py then writes the run on
+# top of BENCHMARKS.md and prints the summary.
 #
 # Quiet except for the summary; everything else is under bench/results/<UTC stamp>/ (git-ignored).
 #
@@ -14,7 +21,10 @@
 #   BENCH_PG=1            also measure PostgreSQL
 #   BENCH_DURATION=10     seconds of each measured wrk run      BENCH_WARMUP=2   seconds of warm-up before it
 #   BENCH_CONNECTIONS=64  wrk connections                       BENCH_THREADS=2  wrk threads
-#   BENCH_SLUGS=2000      organisation pages drawn at random for the organisation scenario
+#   BENCH_SLUGS=2000      organisation pages (and event pages) drawn at random for their scenarios
+#   BENCH_BUYERS=200      wrk connections of the flash sales (each a buyer posting the checkout form)
+#   BENCH_SALE_PAID=0     skip the second flash sale (paid type, paid on site)
+#   BENCH_SCANNERS=64     wrk connections of the check-in rush (default: BENCH_CONNECTIONS)
 #   BENCH_ACCESS_LOG=file where the server's stderr (one access-log line per request) goes: "file" (a
 #                         file in the results directory, on the same disk; default) or "null" (/dev/null,
 #                         which also loses the per-status counts, taken from that log)
@@ -31,6 +41,8 @@ WARMUP=${BENCH_WARMUP:-2}
 CONNS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 NSLUGS=${BENCH_SLUGS:-2000}
+BUYERS=${BENCH_BUYERS:-200}
+SCANNERS=${BENCH_SCANNERS:-$CONNS}
 ACCESS_LOG=${BENCH_ACCESS_LOG:-file}
 
 die() {
@@ -39,7 +51,7 @@ die() {
 }
 
 for v in DURATION:BENCH_DURATION WARMUP:BENCH_WARMUP CONNS:BENCH_CONNECTIONS THREADS:BENCH_THREADS \
-	NSLUGS:BENCH_SLUGS; do
+	NSLUGS:BENCH_SLUGS BUYERS:BENCH_BUYERS SCANNERS:BENCH_SCANNERS; do
 	name=${v%%:*}
 	val=${!name}
 	if ! [[ $val =~ ^[0-9]+$ ]] || [ "$val" -eq 0 ]; then
@@ -57,7 +69,7 @@ if ! command -v wrk >/dev/null || ! command -v sqlite3 >/dev/null || ! command -
 	bash scripts/deps.sh || die "scripts/deps.sh failed"
 	PY=/usr/bin/python3
 fi
-for t in wrk sqlite3 curl timeout; do
+for t in wrk sqlite3 curl timeout sha256sum; do
 	command -v "$t" >/dev/null || die "$t not found (install it: apt-get install $t)"
 done
 [ -x "$PY" ] || die "python3 not found"
@@ -70,6 +82,27 @@ OUT=$ROOT/bench/results/$STAMP
 mkdir -p "$OUT"
 # Keep the ten newest runs.
 { ls -1d "$ROOT"/bench/results/20*Z 2>/dev/null || true; } | sort | head -n -10 | while read -r old; do rm -rf "$old"; done
+
+# The moment the events are spread around (both backends get the same rows).
+CLOCK=$(date +%s)
+echo "CREATE TEMP TABLE bench_clock AS SELECT CAST($CLOCK AS BIGINT) AS now;" >"$OUT/clock.sql"
+# The box office's API token (account 49,992, box office of the festival, organisation 10,001),
+# stored as core/apitokens.c stores one: SHA-256 of the whole "kq_..." string, and its first 8 hex.
+TOKEN="kq_$(printf 'kiosque bench box office %s' "$STAMP" | sha256sum | cut -c1-64)"
+TOKEN_HASH=$(printf '%s' "$TOKEN" | sha256sum | cut -c1-64)
+echo "INSERT INTO api_tokens (account_id, name, prefix, token_hash, created_at)
+	VALUES (49992, 'Contrôle des entrées (bench)', '${TOKEN:3:8}', '$TOKEN_HASH', $CLOCK);" >"$OUT/token.sql"
+# The double-submit CSRF token the buyers send in the kq_csrf cookie and the _csrf field.
+CSRF=$(printf 'kiosque bench csrf %s' "$STAMP" | sha256sum | cut -c1-64)
+# A sold-out answer is a 409 page that shows the catalog's sold-out message: its longest piece
+# that HTML escaping leaves as it is.
+SOLDOUT=$("$PY" - "$ROOT/src/base/messages.def" <<'PYEOF'
+import re, sys
+m = re.search(r'^MSG\("err\.tickets\.sold_out",\s*"((?:[^"\\]|\\.)*)"', open(sys.argv[1], encoding="utf-8").read(), re.M)
+print(max(re.split(r"[&<>\"']", m.group(1)), key=len).strip() if m else "")
+PYEOF
+) || SOLDOUT=
+[ -n "$SOLDOUT" ] || die "no err.tickets.sold_out message in src/base/messages.def"
 
 SERVER_PID=
 PGDIR=
@@ -156,14 +189,16 @@ server_alive() {
 }
 
 # scenario BACKEND NAME PATHS_FILE: warm-up run, then the measured run; wrk's output and the statuses
-# the server logged during the measured run go to $OUT/<backend>-<name>.{wrk,status}.
+# the server logged during the measured run go to $OUT/<backend>-<name>.{wrk,status}. wrk waits up to
+# 10 s for an answer (its default, 2 s, drops every answer of a page slower than 32 requests/s at 64
+# connections from the figures, as timeouts).
 scenario() {
 	local backend=$1 name=$2 paths=$3 first url pos perf_pid=
 	local wrkout=$OUT/$backend-$name.wrk
 	first=$(head -n 1 "$paths")
 	url=$BASE$first
 	BENCH_PATHS=$paths timeout $((WARMUP + 60)) wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" \
-		-s bench/wrk.lua "$url" >"$OUT/$backend-$name.warmup" 2>&1 ||
+		--timeout 10s -s bench/wrk.lua "$url" >"$OUT/$backend-$name.warmup" 2>&1 ||
 		die "wrk warm-up of $name ($backend) failed: $(tail -n 3 "$OUT/$backend-$name.warmup")"
 	server_alive "$backend" "during the warm-up of $name"
 	sleep 0.5 # requests cut off by the end of the warm-up are logged before the offset is taken
@@ -175,7 +210,7 @@ scenario() {
 		perf_pid=$!
 	fi
 	BENCH_PATHS=$paths timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" \
-		--latency -s bench/wrk.lua "$url" >"$wrkout" 2>&1 ||
+		--timeout 10s --latency -s bench/wrk.lua "$url" >"$wrkout" 2>&1 ||
 		die "wrk run of $name ($backend) failed: $(tail -n 3 "$wrkout")"
 	server_alive "$backend" "during the run of $name"
 	if [ -n "$perf_pid" ]; then
@@ -194,6 +229,108 @@ scenario() {
 		: >"$OUT/$backend-$name.status"
 	fi
 	echo "$backend $name $first" >>"$OUT/scenarios"
+	hwm "$backend" "$name"
+}
+
+# hwm BACKEND NAME: the server's peak memory so far, after the scenario NAME.
+hwm() {
+	awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status" >"$OUT/$1-$2.hwm" 2>/dev/null || true
+}
+
+# log_since POS: the access-log lines written after byte POS (nothing with BENCH_ACCESS_LOG=null).
+log_since() {
+	[ "$ACCESS_FILE" = /dev/null ] && return 0
+	tail -c +$(($1 + 1)) "$ACCESS_FILE" | { grep -aE "$ACCESS_RE" || true; }
+}
+
+log_pos() {
+	if [ "$ACCESS_FILE" = /dev/null ]; then echo 0; else stat -c %s "$ACCESS_FILE"; fi
+}
+
+# flash_sale BACKEND NAME SLUG PROVIDER: BUYERS connections post the checkout form of the event
+# page of SLUG as guests, each request with its own idempotency key, for DURATION seconds (no
+# warm-up: it would buy seats). Then the seats are counted in the database: quota size, the sold
+# counter, tickets of live (pending or paid) orders, live orders.
+flash_sale() {
+	local backend=$1 name=$2 slug=$3 provider=$4 form action pos
+	local page=$OUT/$backend-$name.html wrkout=$OUT/$backend-$name.wrk
+	curl -fsS --max-time 10 -o "$page" "$BASE/evenements/$slug" ||
+		die "GET /evenements/$slug ($backend) failed"
+	form=$("$PY" bench/form.py "$page" "$CSRF" "$provider" 2>"$OUT/$backend-$name.form.err") ||
+		die "no checkout form on /evenements/$slug ($backend): $(cat "$OUT/$backend-$name.form.err")"
+	action=$(sed -n 1p <<<"$form")
+	sed -n 2p <<<"$form" >"$OUT/$backend-$name.body"
+	pos=$(log_pos)
+	BENCH_BODY=$OUT/$backend-$name.body BENCH_CSRF=$CSRF BENCH_ORIGIN=$BASE BENCH_SOLDOUT=$SOLDOUT \
+		BENCH_KEY_PREFIX="bench-$name-$STAMP" timeout $((DURATION + 60)) wrk -t"$THREADS" \
+		-c"$BUYERS" -d"${DURATION}s" --timeout 10s --latency -s bench/checkout.lua "$BASE$action" \
+		>"$wrkout" 2>&1 || die "wrk run of $name ($backend) failed: $(tail -n 3 "$wrkout")"
+	server_alive "$backend" "during the run of $name"
+	grep -q '^BENCH_SALE ' "$wrkout" || die "no results in wrk's output for $name ($backend): $wrkout"
+	sleep 0.5
+	log_since "$pos" >"$OUT/$backend-$name.log"
+	awk '{ n[$5]++ } END { for (s in n) printf "%s %d\n", s, n[s] }' "$OUT/$backend-$name.log" |
+		sort >"$OUT/$backend-$name.status"
+	# Server-side time of each sale (the 303s), for its percentiles.
+	awk '$3 == "POST" && $5 == "303" { sub(/ms$/, "", $6); print $6 }' "$OUT/$backend-$name.log" \
+		>"$OUT/$backend-$name.sale-ms"
+	rm -f "$OUT/$backend-$name.log"
+	"${DBQ[@]}" "SELECT q.size, q.sold,
+		(SELECT count(*) FROM tickets t JOIN orders o ON o.id = t.order_id
+		 WHERE t.event_date_id = q.event_date_id AND o.status IN ('pending', 'paid')),
+		(SELECT count(*) FROM orders o WHERE o.event_id = e.id AND o.status IN ('pending', 'paid'))
+		FROM events e JOIN event_dates d ON d.event_id = e.id JOIN ticket_quotas q ON q.event_date_id = d.id
+		WHERE e.slug = '$slug'" >"$OUT/$backend-$name.seats" 2>&1 ||
+		die "counting the seats of $slug ($backend) failed: $(cat "$OUT/$backend-$name.seats")"
+	echo "$backend $name $action $provider" >>"$OUT/sales"
+	hwm "$backend" "$name"
+}
+
+# checkin_rush BACKEND: scans of the check-in event's 10,000 tickets through the API (bench/checkin.lua),
+# SCANNERS connections. A probe first: while the route answers 404 or 405 without a "result", the
+# scenario is skipped and says so.
+checkin_rush() {
+	local backend=$1 path=/api/v1/events/controle-entrees/checkins probe code pos
+	local wrkout=$OUT/$backend-checkin.wrk
+	code=$(head -n 1 "$OUT/checkin-codes" | rev)
+	probe=$(curl -sS --max-time 10 -o "$OUT/$backend-checkin.probe" -w '%{http_code}' -X POST \
+		-H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+		--data "{\"code\":\"$code\",\"gate\":\"A\"}" "$BASE$path" 2>&1) || probe="curl failed: $probe"
+	if ! grep -q '"result"' "$OUT/$backend-checkin.probe" 2>/dev/null &&
+		{ [ "$probe" = 404 ] || [ "$probe" = 405 ]; }; then
+		echo "POST $path answered $probe (no check-in route in this build yet)" >"$OUT/$backend-checkin.skip"
+		return 0
+	fi
+	BENCH_CODES=$OUT/checkin-codes BENCH_TOKEN=$TOKEN BENCH_THREADS=$THREADS BENCH_SCAN_UNKNOWN=1 \
+		timeout $((WARMUP + 60)) wrk -t"$THREADS" -c"$SCANNERS" -d"${WARMUP}s" -s bench/checkin.lua \
+		"$BASE$path" >"$OUT/$backend-checkin.warmup" 2>&1 ||
+		die "wrk warm-up of checkin ($backend) failed: $(tail -n 3 "$OUT/$backend-checkin.warmup")"
+	server_alive "$backend" "during the warm-up of checkin"
+	sleep 0.5
+	pos=$(log_pos)
+	BENCH_CODES=$OUT/checkin-codes BENCH_TOKEN=$TOKEN BENCH_THREADS=$THREADS \
+		timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$SCANNERS" -d"${DURATION}s" --timeout 10s --latency \
+		-s bench/checkin.lua "$BASE$path" >"$wrkout" 2>&1 ||
+		die "wrk run of checkin ($backend) failed: $(tail -n 3 "$wrkout")"
+	server_alive "$backend" "during the run of checkin"
+	grep -q '^BENCH_SCAN ' "$wrkout" || die "no results in wrk's output for checkin ($backend): $wrkout"
+	sleep 0.5
+	log_since "$pos" >"$OUT/$backend-checkin.log"
+	awk '{ n[$5]++ } END { for (s in n) printf "%s %d\n", s, n[s] }' "$OUT/$backend-checkin.log" |
+		sort >"$OUT/$backend-checkin.status"
+	# Server-side time of each scan, for its percentiles (the queue in front of the workers excluded).
+	awk '$3 == "POST" { sub(/ms$/, "", $6); print $6 }' "$OUT/$backend-checkin.log" >"$OUT/$backend-checkin.scan-ms"
+	rm -f "$OUT/$backend-checkin.log"
+	# Tickets let in, and tickets with more than one "valid" scan in the scan log (checkins, a table
+	# of migration 0007: "?" without it). Scans in flight when wrk stopped are let in but not counted
+	# by wrk, so the first figure may pass the "valid" answers by a few; the second must be 0.
+	"${DBQ[@]}" "SELECT count(*) FROM tickets t JOIN orders o ON o.id = t.order_id
+		JOIN events e ON e.id = o.event_id WHERE e.slug = 'controle-entrees' AND t.checked_in_at IS NOT NULL" \
+		>"$OUT/$backend-checkin.checked" 2>&1 || echo "?" >"$OUT/$backend-checkin.checked"
+	"${DBQ[@]}" "SELECT count(*) FROM (SELECT c.ticket_id FROM checkins c JOIN events e ON e.id = c.event_id
+		WHERE e.slug = 'controle-entrees' AND c.result = 'valid' GROUP BY c.ticket_id HAVING count(*) > 1) x" \
+		>"$OUT/$backend-checkin.twice" 2>/dev/null || echo "?" >"$OUT/$backend-checkin.twice"
+	hwm "$backend" checkin
 }
 
 # bench_backend BACKEND DBURL: the whole measurement on one database, already migrated and seeded.
@@ -214,6 +351,15 @@ bench_backend() {
 	scenario "$backend" org "$OUT/paths-org"
 	scenario "$backend" annuaire "$OUT/paths-annuaire"
 	scenario "$backend" static "$OUT/paths-static"
+	echo /evenements >"$OUT/paths-agenda"
+	scenario "$backend" agenda "$OUT/paths-agenda"
+	scenario "$backend" agenda_filter "$OUT/paths-agenda_filter"
+	scenario "$backend" event "$OUT/paths-event"
+
+	# Writes last: the pages above are measured on the seeded database.
+	flash_sale "$backend" sale_free flash-sale-gratuit onsite
+	[ "${BENCH_SALE_PAID:-1}" = 0 ] || flash_sale "$backend" sale_paid flash-sale-payant onsite
+	checkin_rush "$backend"
 
 	# Peak (VmHWM) and current (VmRSS) resident memory, after every scenario.
 	grep -E '^(VmHWM|VmRSS|Threads):' "/proc/$SERVER_PID/status" >"$OUT/mem-$backend"
@@ -233,6 +379,10 @@ dataset() {
 	"$@" "SELECT (SELECT count(*) FROM communes) || ' ' || (SELECT count(*) FROM accounts) || ' ' ||
 		(SELECT count(*) FROM organisations) || ' ' || (SELECT count(*) FROM org_members) || ' ' ||
 		(SELECT CAST(avg(length(description)) AS INTEGER) FROM organisations)" >"$OUT/dataset-$backend"
+	"$@" "SELECT (SELECT count(*) FROM events) || ' ' || (SELECT count(*) FROM event_dates) || ' ' ||
+		(SELECT count(*) FROM events WHERE is_ticketed = 1) || ' ' || (SELECT count(*) FROM ticket_types) || ' ' ||
+		(SELECT count(*) FROM tickets) || ' ' || (SELECT count(*) FROM event_dates WHERE ends_at > $CLOCK)" \
+		>"$OUT/dataset-events-$backend"
 }
 
 # --- SQLite -------------------------------------------------------------------------------------------
@@ -240,7 +390,8 @@ DB=$OUT/bench.db
 timeout 120 ./kiosque migrate --db "sqlite:$DB" >"$OUT/migrate-sqlite.log" 2>&1 ||
 	die "kiosque migrate (sqlite) failed: $(tail -n 3 "$OUT/migrate-sqlite.log")"
 SEED_START=$(date +%s.%N)
-timeout 600 sqlite3 -bail -cmd 'PRAGMA synchronous=OFF' "$DB" <bench/seed.sql >"$OUT/seed-sqlite.log" 2>&1 ||
+cat "$OUT/clock.sql" bench/seed.sql bench/seed-events.sql "$OUT/token.sql" |
+	timeout 600 sqlite3 -bail -cmd 'PRAGMA synchronous=OFF' "$DB" >"$OUT/seed-sqlite.log" 2>&1 ||
 	die "seeding SQLite failed: $(tail -n 3 "$OUT/seed-sqlite.log")"
 echo "$SEED_START $(date +%s.%N)" >"$OUT/seedtime-sqlite"
 # A checkpoint so the server starts on a database file, not a 25 MB write-ahead log.
@@ -250,6 +401,17 @@ dataset sqlite sqlite3 "$DB"
 sqlite3 "$DB" "SELECT '/organisations/' || slug FROM organisations ORDER BY random() LIMIT $NSLUGS" \
 	>"$OUT/paths-org"
 [ -s "$OUT/paths-org" ] || die "no organisation in the seeded database"
+sqlite3 "$DB" "SELECT '/evenements/' || slug FROM events WHERE status <> 'draft' AND org_id <> 10001
+	ORDER BY random() LIMIT $NSLUGS" >"$OUT/paths-event"
+[ -s "$OUT/paths-event" ] || die "no event in the seeded database"
+# The agenda with one filter: each category, each commune (by INSEE code, as the form sends it).
+sqlite3 "$DB" "SELECT DISTINCT '/evenements?category=' || category FROM events WHERE id <= 20000
+	UNION ALL SELECT '/evenements?commune=' || insee FROM communes" >"$OUT/paths-agenda_filter"
+# The check-in event's ticket codes, in the order people arrive.
+sqlite3 "$DB" "SELECT t.code FROM tickets t JOIN orders o ON o.id = t.order_id JOIN events e ON e.id = o.event_id
+	WHERE e.slug = 'controle-entrees' ORDER BY random()" >"$OUT/checkin-codes"
+[ -s "$OUT/checkin-codes" ] || die "no ticket for the check-in rush in the seeded database"
+DBQ=(sqlite3 "$DB")
 bench_backend sqlite "sqlite:$DB"
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------
@@ -263,10 +425,12 @@ if [ "${BENCH_PG:-}" = 1 ]; then
 	timeout 120 ./kiosque migrate --db "$PGURL" >"$OUT/migrate-pg.log" 2>&1 ||
 		die "kiosque migrate (pg) failed: $(tail -n 3 "$OUT/migrate-pg.log")"
 	SEED_START=$(date +%s.%N)
-	timeout 600 psql -X -q -v ON_ERROR_STOP=1 "$PGURL" -f bench/seed.sql -f bench/seed.pg.sql \
+	timeout 600 psql -X -q -v ON_ERROR_STOP=1 "$PGURL" -f "$OUT/clock.sql" -f bench/seed.sql \
+		-f bench/seed-events.sql -f "$OUT/token.sql" -f bench/seed.pg.sql \
 		>"$OUT/seed-pg.log" 2>&1 || die "seeding PostgreSQL failed: $(tail -n 3 "$OUT/seed-pg.log")"
 	echo "$SEED_START $(date +%s.%N)" >"$OUT/seedtime-pg"
 	dataset pg psql -X -q -A -t "$PGURL" -c
+	DBQ=(psql -X -q -A -t "$PGURL" -c)
 	bench_backend pg "$PGURL"
 fi
 
@@ -284,7 +448,7 @@ fi
 	echo "wrk $(wrk -v 2>&1 | head -n 1 | awk '{ print $2 }')"
 	echo "sqlite $(dpkg-query -W -f='${Version}' libsqlite3-0 2>/dev/null || echo '?')"
 	echo "mhd $(dpkg-query -W -f='${Version}' libmicrohttpd12 2>/dev/null || echo '?')"
-	echo "settings ${THREADS} ${CONNS} ${DURATION} ${WARMUP} ${NSLUGS} ${ACCESS_LOG}"
+	echo "settings ${THREADS} ${CONNS} ${DURATION} ${WARMUP} ${NSLUGS} ${ACCESS_LOG} ${BUYERS} ${SCANNERS}"
 } >"$OUT/meta"
 
 report_args=("$OUT")

@@ -24,6 +24,13 @@ void api_json_take(struct response *res, int status, json_t *j);
 json_t *api_body_object(struct request *req, struct response *res);
 /* Optional string member: NULL if absent; *bad set when present but not a string. */
 const char *api_str(json_t *o, const char *key, bool *bad);
+/* Query integer in [min, max], or def when absent; false when malformed. */
+bool api_query_int(struct request *req, const char *name, int64_t def, int64_t min, int64_t max,
+		   int64_t *out);
+/* Every time of the API: the territory's local time with its offset,
+ * "2026-07-14T21:00:00+02:00"; api_time_or_null gives null for 0. */
+const char *api_time(struct arena *a, int64_t t);
+json_t *api_time_or_null(struct arena *a, int64_t t);
 
 /* Handlers, one block per area (same names as the files in src/api/). */
 void api_openapi(struct request *req, struct response *res);
@@ -41,8 +48,19 @@ void api_events_create(struct request *req, struct response *res);
 void api_events_update(struct request *req, struct response *res);
 /* ---- end events ---- */
 /* ---- check-in ---- */
+void api_checkin_scan(struct request *req, struct response *res);
+void api_checkin_counts(struct request *req, struct response *res);
 /* ---- end check-in ---- */
 /* ---- ticketing API ---- */
+/* tickets.c: the public offer of an event */
+void api_tickets_offers(struct request *req, struct response *res);
+/* orders.c: checkout, the order behind its secret, the organiser's orders */
+void api_orders_checkout(struct request *req, struct response *res);
+void api_orders_show(struct request *req, struct response *res);
+void api_orders_list(struct request *req, struct response *res);
+void api_orders_get(struct request *req, struct response *res);
+void api_orders_cancel(struct request *req, struct response *res);
+void api_orders_mark_paid(struct request *req, struct response *res);
 /* ---- end ticketing API ---- */
 
 #endif

@@ -11,18 +11,6 @@
 
 /* ---- encoding --------------------------------------------------------------------------- */
 
-/* Local time with its offset: "2026-07-14T21:00:00+02:00". */
-static const char *iso_local(struct arena *a, int64_t t)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-	localtime_r(&tt, &tm);
-	long off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
-	return arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
-			    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			    tm.tm_gmtoff < 0 ? '-' : '+', off / 3600, (off % 3600) / 60);
-}
-
 static json_t *degrees(int64_t e6)
 {
 	return json_real((double)e6 / 1e6);
@@ -33,8 +21,8 @@ static json_t *date_json(struct arena *a, const struct event *ev, const struct e
 	bool has_end = d->ends_at > d->starts_at;
 	json_t *j = json_object();
 	json_object_set_new(j, "id", json_integer(d->id));
-	json_object_set_new(j, "start", json_string(iso_local(a, d->starts_at)));
-	json_object_set_new(j, "end", has_end ? json_string(iso_local(a, d->ends_at)) : json_null());
+	json_object_set_new(j, "start", json_string(api_time(a, d->starts_at)));
+	json_object_set_new(j, "end", has_end ? json_string(api_time(a, d->ends_at)) : json_null());
 	json_object_set_new(j, "start_utc", json_string(time_format_iso(a, d->starts_at)));
 	json_object_set_new(j, "end_utc",
 			    has_end ? json_string(time_format_iso(a, d->ends_at)) : json_null());
@@ -102,17 +90,6 @@ static json_t *event_json(struct request *req, const struct event *ev, bool all_
 }
 
 /* ---- reading input ------------------------------------------------------------------------ */
-
-static bool query_int(struct request *req, const char *name, int64_t def, int64_t min,
-		      int64_t max, int64_t *out)
-{
-	const char *s = http_query(req, name);
-	if (!s) {
-		*out = def;
-		return true;
-	}
-	return str_to_i64(s, out) && *out >= min && *out <= max;
-}
 
 /* "true"/"1" or "false"/"0"; absent: false. */
 static bool query_bool(struct request *req, const char *name, bool *out)
@@ -315,9 +292,9 @@ void api_events_list(struct request *req, struct response *res)
 		field_error_add(&fe, "tickets_left", "err.events.api.not_a_boolean");
 	if (!query_bool(req, "past", &f.past))
 		field_error_add(&fe, "past", "err.events.api.not_a_boolean");
-	if (!query_int(req, "limit", API_EVENTS_LIMIT_DEFAULT, 1, EVENTS_PAGE_MAX, &limit))
+	if (!api_query_int(req, "limit", API_EVENTS_LIMIT_DEFAULT, 1, EVENTS_PAGE_MAX, &limit))
 		field_error_add(&fe, "limit", "err.api.limit_invalid");
-	if (!query_int(req, "offset", 0, 0, INT32_MAX, &offset))
+	if (!api_query_int(req, "offset", 0, 0, INT32_MAX, &offset))
 		field_error_add(&fe, "offset", "err.api.offset_invalid");
 	const char *when = http_query(req, "when");
 	if (when && *when && strcmp(when, "today") != 0 && strcmp(when, "tomorrow") != 0 &&

@@ -2,9 +2,11 @@
 #include "api/api.h"
 #include "base/embed.h"
 #include "base/i18n.h"
+#include "base/str.h"
 #include "web/web.h"
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void api_json_take(struct response *res, int status, json_t *j)
 {
@@ -61,6 +63,33 @@ const char *api_str(json_t *o, const char *key, bool *bad)
 		return NULL;
 	}
 	return json_string_value(v);
+}
+
+bool api_query_int(struct request *req, const char *name, int64_t def, int64_t min, int64_t max,
+		   int64_t *out)
+{
+	const char *s = http_query(req, name);
+	if (!s) {
+		*out = def;
+		return true;
+	}
+	return str_to_i64(s, out) && *out >= min && *out <= max;
+}
+
+const char *api_time(struct arena *a, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	localtime_r(&tt, &tm);
+	long off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
+	return arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+			    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			    tm.tm_gmtoff < 0 ? '-' : '+', off / 3600, (off % 3600) / 60);
+}
+
+json_t *api_time_or_null(struct arena *a, int64_t t)
+{
+	return t ? json_string(api_time(a, t)) : json_null();
 }
 
 void api_openapi(struct request *req, struct response *res)

@@ -47,18 +47,6 @@ static json_t *org_json(struct request *req, const struct org *o)
 
 /* ---- reading input ------------------------------------------------------------------------ */
 
-/* Query integer in [min, max], or def when absent; false when malformed. */
-static bool query_int(struct request *req, const char *name, int64_t def, int64_t min,
-		      int64_t max, int64_t *out)
-{
-	const char *s = http_query(req, name);
-	if (!s) {
-		*out = def;
-		return true;
-	}
-	return str_to_i64(s, out) && *out >= min && *out <= max;
-}
-
 /* The string members of an organisation body. Members that are present but
  * not strings are field errors; unknown members are ignored. */
 static void body_input(json_t *o, struct org_input *in, struct field_errors *fe)
@@ -101,9 +89,9 @@ void api_orgs_list(struct request *req, struct response *res)
 	f.q = http_query(req, "q");
 	if (f.kind && *f.kind && !orgs_kind_valid(f.kind))
 		field_error_add(&fe, "kind", "err.orgs.kind_invalid");
-	if (!query_int(req, "limit", API_ORGS_LIMIT_DEFAULT, 1, ORGS_PAGE_MAX, &limit))
+	if (!api_query_int(req, "limit", API_ORGS_LIMIT_DEFAULT, 1, ORGS_PAGE_MAX, &limit))
 		field_error_add(&fe, "limit", "err.api.limit_invalid");
-	if (!query_int(req, "offset", 0, 0, INT32_MAX, &offset))
+	if (!api_query_int(req, "offset", 0, 0, INT32_MAX, &offset))
 		field_error_add(&fe, "offset", "err.api.offset_invalid");
 	if (fe.n) {
 		api_error(req, res, KQ_ERR_BAD_REQUEST, &fe);

@@ -21,8 +21,17 @@ static const struct route routes[] = {
 	{ "POST",  "/api/v1/orgs/{slug}/events",        api_events_create, A_AUTH },
 	/* ---- end events ---- */
 	/* ---- check-in ---- */
+	{ "POST",  "/api/v1/events/{slug}/checkins",        api_checkin_scan, A_AUTH },
+	{ "GET",   "/api/v1/events/{slug}/checkins/counts", api_checkin_counts, A_AUTH },
 	/* ---- end check-in ---- */
 	/* ---- ticketing API ---- */
+	{ "GET",   "/api/v1/events/{slug}/ticket-types", api_tickets_offers, 0 },
+	{ "POST",  "/api/v1/events/{slug}/orders",       api_orders_checkout, 0 },
+	{ "GET",   "/api/v1/events/{slug}/orders",       api_orders_list, A_AUTH },
+	{ "GET",   "/api/v1/events/{slug}/orders/{id}",  api_orders_get, A_AUTH },
+	{ "POST",  "/api/v1/events/{slug}/orders/{id}/cancel", api_orders_cancel, A_AUTH },
+	{ "POST",  "/api/v1/events/{slug}/orders/{id}/mark-paid", api_orders_mark_paid, A_AUTH },
+	{ "GET",   "/api/v1/orders/{secret}",            api_orders_show, 0 },
 	/* ---- end ticketing API ---- */
 };
 

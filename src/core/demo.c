@@ -8,6 +8,7 @@
 #include "events.h"
 #include "orgs.h"
 #include "tickets.h"
+#include "donations.h"
 #include "base/crypto.h"
 #include "base/embed.h"
 #include "base/log.h"
@@ -144,6 +145,8 @@ static enum db_status load_txn(struct db *db, void *cls)
 	if (events_load_demo(db) != KQ_OK)
 		return DB_HARD;
 	if (tickets_load_demo(db) != KQ_OK)   /* ticket setup: demo shops */
+		return DB_HARD;
+	if (donations_load_demo(db) != KQ_OK)   /* associations checked for tax receipts */
 		return DB_HARD;
 	l->loaded = true;
 	return DB_NONE;

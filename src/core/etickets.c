@@ -1,5 +1,6 @@
 /* etickets.c: QR codes (libqrencode) and the PDF of an order's tickets (libhpdf) */
 #include "etickets.h"
+#include "pdf.h"
 #include "base/log.h"
 #include "base/timefmt.h"
 #include <hpdf.h>
@@ -49,68 +50,6 @@ bool etickets_qr_svg(struct buf *b, const char *text)
 	return true;
 }
 
-/* Unicode of the bytes 0x80..0x9F in Windows-1252; 0: undefined there. */
-static const unsigned short cp1252_high[32] = {
-	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
-	0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-};
-
-static unsigned char cp1252_of(unsigned cp)
-{
-	if (cp == '\t' || cp == '\n')
-		return ' ';
-	if (cp < 0x20 || cp == 0x7F)
-		return '?';
-	if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF))
-		return (unsigned char)cp;
-	if (cp == 0x202F || cp == 0x00A0 || cp == 0x2009)   /* narrow and thin spaces */
-		return 0xA0;
-	for (int i = 0; i < 32; i++)
-		if (cp1252_high[i] && cp1252_high[i] == cp)
-			return (unsigned char)(0x80 + i);
-	return '?';
-}
-
-char *etickets_to_cp1252(struct arena *a, const char *utf8)
-{
-	const unsigned char *s = (const unsigned char *)(utf8 ? utf8 : "");
-	size_t n = strlen((const char *)s);
-	char *out = arena_alloc(a, n + 1);
-	size_t k = 0;
-	for (size_t i = 0; i < n;) {
-		unsigned c = s[i], cp = 0;
-		int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-		bool ok = len > 0 && i + (size_t)len <= n;
-		if (ok) {
-			cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-			for (int j = 1; j < len; j++) {
-				if ((s[i + (size_t)j] & 0xC0) != 0x80) {
-					ok = false;
-					break;
-				}
-				cp = (cp << 6) | (s[i + (size_t)j] & 0x3F);
-			}
-		}
-		out[k++] = ok ? (char)cp1252_of(cp) : '?';
-		i += ok ? (size_t)len : 1;
-	}
-	out[k] = '\0';
-	return out;
-}
-
-/* libhpdf reports errors here; the calls then fail softly and we check at the end. */
-static void pdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
-{
-	int *failed = user_data;
-	if (error_no == HPDF_STREAM_EOF)   /* the end of HPDF_ReadFromStream, not a failure */
-		return;
-	if (!*failed)
-		log_error("etickets: libhpdf error 0x%04X (detail %u)", (unsigned)error_no,
-			  (unsigned)detail_no);
-	*failed = 1;
-}
-
 struct pdf_ctx {
 	HPDF_Doc pdf;
 	HPDF_Font regular, bold;
@@ -122,7 +61,7 @@ static void text_at(struct pdf_ctx *c, HPDF_Page page, HPDF_Font font, float siz
 {
 	HPDF_Page_BeginText(page);
 	HPDF_Page_SetFontAndSize(page, font, size);
-	HPDF_Page_TextOut(page, x, y, etickets_to_cp1252(c->a, utf8));
+	HPDF_Page_TextOut(page, x, y, pdf_text(c->a, utf8));
 	HPDF_Page_EndText(page);
 }
 
@@ -167,21 +106,13 @@ static const char *t(const char *lang, const char *fr, const char *en)
 enum kq_err etickets_pdf(struct buf *b, struct arena *a, const struct eticket_event *ev,
 			 const struct order *o)
 {
-	int failed = 0;
-	struct pdf_ctx c = { .a = a };
-	const char *lang = ev->lang;
-	c.pdf = HPDF_New(pdf_error, &failed);
-	if (!c.pdf) {
-		log_error("etickets: HPDF_New failed");
+	struct pdf_doc doc;
+	if (!pdf_doc_open(&doc, "etickets", a, ev->title))
 		return KQ_ERR_INTERNAL;
-	}
-	HPDF_SetCompressionMode(c.pdf, HPDF_COMP_ALL);
-	c.regular = HPDF_GetFont(c.pdf, "Helvetica", "WinAnsiEncoding");
-	c.bold = HPDF_GetFont(c.pdf, "Helvetica-Bold", "WinAnsiEncoding");
-	HPDF_SetInfoAttr(c.pdf, HPDF_INFO_TITLE, etickets_to_cp1252(a, ev->title));
-	HPDF_SetInfoAttr(c.pdf, HPDF_INFO_CREATOR, "Kiosque");
+	struct pdf_ctx c = { .pdf = doc.doc, .regular = doc.regular, .bold = doc.bold, .a = a };
+	const char *lang = ev->lang;
 
-	for (int i = 0; i < o->n_tickets && !failed; i++) {
+	for (int i = 0; i < o->n_tickets && !doc.failed; i++) {
 		const struct order_ticket *tk = &o->tickets[i];
 		HPDF_Page page = HPDF_AddPage(c.pdf);
 		if (!page)
@@ -195,7 +126,7 @@ enum kq_err etickets_pdf(struct buf *b, struct arena *a, const struct eticket_ev
 		HPDF_Page_SetFontAndSize(page, c.bold, 20);
 		HPDF_Page_SetTextLeading(page, 24);
 		HPDF_Page_TextRect(page, 56, h - 76, w - 56, h - 76 - 76,
-				   etickets_to_cp1252(a, ev->title), HPDF_TALIGN_LEFT, NULL);
+				   pdf_text(a, ev->title), HPDF_TALIGN_LEFT, NULL);
 		HPDF_Page_EndText(page);
 		float y = h - 180;
 		y = line(&c, page, y, t(lang, "Date", "Date"),
@@ -219,28 +150,5 @@ enum kq_err etickets_pdf(struct buf *b, struct arena *a, const struct eticket_ev
 			  "Show this ticket (printed or on your phone) at the entrance."));
 	}
 
-	if (!failed && HPDF_SaveToStream(c.pdf) == HPDF_OK) {
-		HPDF_ResetStream(c.pdf);
-		size_t start = b->len;
-		for (;;) {
-			HPDF_BYTE chunk[8192];
-			HPDF_UINT32 n = sizeof(chunk);
-			HPDF_STATUS st = HPDF_ReadFromStream(c.pdf, chunk, &n);
-			if (n)
-				buf_append(b, chunk, n);
-			if (st == HPDF_STREAM_EOF)
-				break;
-			if (st != HPDF_OK) {
-				failed = 1;
-				b->len = start;
-				if (b->p)
-					b->p[start] = '\0';
-				break;
-			}
-		}
-	} else {
-		failed = 1;
-	}
-	HPDF_Free(c.pdf);
-	return failed ? KQ_ERR_INTERNAL : KQ_OK;
+return pdf_doc_finish(&doc, b);
 }

@@ -35,8 +35,4 @@ __attribute__((warn_unused_result))
 enum kq_err etickets_pdf(struct buf *b, struct arena *a, const struct eticket_event *ev,
 			 const struct order *o);
 
-/* UTF-8 to Windows-1252 in a; invalid sequences and characters without a
- * CP1252 byte become '?'. Exported for tests. */
-char *etickets_to_cp1252(struct arena *a, const char *utf8);
-
 #endif

@@ -23,6 +23,7 @@
 #include "base/timefmt.h"
 #include <ctype.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,26 +430,41 @@ static const struct db_sql SQL_COMMUNE_BY_INSEE = { "events_commune_by_insee",
 	"      AND d.cancelled = 0))"
 #define STR_(x) #x
 #define STR(x) STR_(x)
-#define OCC_UPCOMING                                                                             \
-	" FROM event_dates d JOIN events e ON e.id = d.event_id" EV_JOINS                        \
-	" WHERE d.ends_at > CAST($1 AS BIGINT)"                                                  \
+#define UPCOMING_WHERE                                                                           \
+	" d.ends_at > CAST($1 AS BIGINT)"                                                        \
 	" AND d.starts_at >= CAST($1 AS BIGINT) - " STR(EVENTS_DURATION_MAX)                     \
 	" AND (CAST($2 AS BIGINT) = 0 OR d.starts_at < CAST($2 AS BIGINT))" OCC_FILTERS
-#define OCC_PAST                                                                                 \
-	" FROM event_dates d JOIN events e ON e.id = d.event_id" EV_JOINS                        \
-	" WHERE d.ends_at <= CAST($1 AS BIGINT)"                                                 \
+#define PAST_WHERE                                                                               \
+	" d.ends_at <= CAST($1 AS BIGINT)"                                                       \
 	" AND (CAST($2 AS BIGINT) = 0 OR d.ends_at > CAST($2 AS BIGINT))" OCC_FILTERS
+/* The whole agenda walks the dates in time order (event_dates_start) and
+ * stops at the page's end. One organisation's agenda starts from its own
+ * events instead (events_org), else it would walk every date of the
+ * territory to find its few: CROSS JOIN keeps that order on SQLite. */
+#define FROM_DATES " FROM event_dates d JOIN events e ON e.id = d.event_id"
+#define FROM_ORG                                                                                 \
+	" FROM events e CROSS JOIN event_dates d"
+#define ORG_WHERE " d.event_id = e.id AND e.org_id = CAST($7 AS BIGINT) AND"
+#define PAGE_UPCOMING " ORDER BY d.starts_at, d.id LIMIT $10 OFFSET $11"
+#define PAGE_PAST " ORDER BY d.starts_at DESC, d.id DESC LIMIT $10 OFFSET $11"
 
+/* Counts need no display joins. */
 static const struct db_sql SQL_COUNT_UPCOMING = { "events_count_upcoming",
-	"SELECT COUNT(*)" OCC_UPCOMING };
+	"SELECT COUNT(*)" FROM_DATES " WHERE" UPCOMING_WHERE };
 static const struct db_sql SQL_PAGE_UPCOMING = { "events_page_upcoming",
-	"SELECT " EV_COLS DATE_COLS OCC_UPCOMING
-	" ORDER BY d.starts_at, d.id LIMIT $10 OFFSET $11" };
+	"SELECT " EV_COLS DATE_COLS FROM_DATES EV_JOINS " WHERE" UPCOMING_WHERE PAGE_UPCOMING };
 static const struct db_sql SQL_COUNT_PAST = { "events_count_past",
-	"SELECT COUNT(*)" OCC_PAST };
+	"SELECT COUNT(*)" FROM_DATES " WHERE" PAST_WHERE };
 static const struct db_sql SQL_PAGE_PAST = { "events_page_past",
-	"SELECT " EV_COLS DATE_COLS OCC_PAST
-	" ORDER BY d.starts_at DESC, d.id DESC LIMIT $10 OFFSET $11" };
+	"SELECT " EV_COLS DATE_COLS FROM_DATES EV_JOINS " WHERE" PAST_WHERE PAGE_PAST };
+static const struct db_sql SQL_ORG_COUNT_UPCOMING = { "events_org_count_upcoming",
+	"SELECT COUNT(*)" FROM_ORG " WHERE" ORG_WHERE UPCOMING_WHERE };
+static const struct db_sql SQL_ORG_PAGE_UPCOMING = { "events_org_page_upcoming",
+	"SELECT " EV_COLS DATE_COLS FROM_ORG EV_JOINS " WHERE" ORG_WHERE UPCOMING_WHERE PAGE_UPCOMING };
+static const struct db_sql SQL_ORG_COUNT_PAST = { "events_org_count_past",
+	"SELECT COUNT(*)" FROM_ORG " WHERE" ORG_WHERE PAST_WHERE };
+static const struct db_sql SQL_ORG_PAGE_PAST = { "events_org_page_past",
+	"SELECT " EV_COLS DATE_COLS FROM_ORG EV_JOINS " WHERE" ORG_WHERE PAST_WHERE PAGE_PAST };
 
 static void read_event(struct db_stmt *st, struct arena *a, struct event *e)
 {
@@ -531,8 +547,25 @@ static enum kq_err load_dates(struct db *db, struct arena *a, struct event *e)
 	return KQ_OK;
 }
 
-static enum kq_err get_one(struct db *db, struct arena *a, const struct db_sql *sql,
-			   const char *slug, int64_t id, struct event *out)
+/* A page reads a few dozen statements (the page, the tickets left of each
+ * date, the count): in one read transaction they see one snapshot, and
+ * SQLite locks and checks the file once instead of once per statement. */
+struct read_call {
+	const struct actor *who;
+	struct arena *a;
+	const struct event_filter *f;
+	struct event **out;
+	int *out_n;
+	int64_t *out_total;
+	const struct db_sql *sql;
+	const char *slug;
+	int64_t id;
+	struct event *one;
+	enum kq_err err;
+};
+
+static enum kq_err get_one_now(struct db *db, struct arena *a, const struct db_sql *sql,
+			       const char *slug, int64_t id, struct event *out)
 {
 	struct db_stmt *st = db_stmt(db, sql);
 	if (slug)
@@ -546,6 +579,23 @@ static enum kq_err get_one(struct db *db, struct arena *a, const struct db_sql *
 	if (s != DB_ROW)
 		return s == DB_NONE ? KQ_ERR_NOT_FOUND : KQ_ERR_INTERNAL;
 	return load_dates(db, a, out);
+}
+
+static enum db_status get_txn(struct db *db, void *cls)
+{
+	struct read_call *c = cls;
+	c->err = get_one_now(db, c->a, c->sql, c->slug, c->id, c->one);
+	return DB_NONE;
+}
+
+/* One event and its dates, in one read transaction (see events_list). */
+static enum kq_err get_one(struct db *db, struct arena *a, const struct db_sql *sql,
+			   const char *slug, int64_t id, struct event *out)
+{
+	struct read_call c = { .a = a, .sql = sql, .slug = slug, .id = id, .one = out, .err = KQ_OK };
+	if (db_txn_run(db, "events_get", DB_READ, get_txn, &c) < 0)
+		return KQ_ERR_INTERNAL;
+	return c.err;
 }
 
 enum kq_err events_authorize(struct db *db, const struct actor *who, const struct event *ev)
@@ -662,9 +712,57 @@ static enum kq_err list_with_tickets_left(struct db *db, struct arena *a,
 	return KQ_OK;
 }
 
-enum kq_err events_list(struct db *db, const struct actor *who, struct arena *a,
-			const struct event_filter *f, struct event **out, int *out_n,
-			int64_t *out_total)
+/* ---- the agenda's counts, kept a few seconds per process ---------------------------------------- */
+
+#define COUNT_KEY_MAX 256
+#define COUNT_SLOTS 64
+#define COUNT_TTL 10                /* seconds a count is reused */
+
+static struct {
+	char key[COUNT_KEY_MAX];
+	int64_t total, expires;
+} counts[COUNT_SLOTS];
+static unsigned counts_next;
+static pthread_mutex_t counts_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The filter as a key; "now" (from_now) counts as the same instant within a
+ * TTL. False when it does not fit (a long search text): not cached. */
+static bool count_key(char *key, size_t size, bool past, bool from_now, const struct list_args *l)
+{
+	int64_t from = from_now ? l->from / COUNT_TTL : l->from;
+	int n = snprintf(key, size, "%d|%d|%lld|%lld|%s|%lld|%d|%lld|%d|%s", past, from_now,
+			 (long long)from, (long long)l->to, l->category, (long long)l->commune_id,
+			 l->free_only, (long long)l->org_id, l->drafts, l->pattern);
+	return n > 0 && (size_t)n < size;
+}
+
+static bool count_cached(const char *key, int64_t *out)
+{
+	int64_t now = time_now();
+	bool hit = false;
+	pthread_mutex_lock(&counts_lock);
+	for (int i = 0; i < COUNT_SLOTS && !hit; i++)
+		if (counts[i].expires > now && strcmp(counts[i].key, key) == 0) {
+			*out = counts[i].total;
+			hit = true;
+		}
+	pthread_mutex_unlock(&counts_lock);
+	return hit;
+}
+
+static void count_keep(const char *key, int64_t total)
+{
+	pthread_mutex_lock(&counts_lock);
+	unsigned i = counts_next++ % COUNT_SLOTS;
+	snprintf(counts[i].key, sizeof(counts[i].key), "%s", key);
+	counts[i].total = total;
+	counts[i].expires = time_now() + COUNT_TTL;
+	pthread_mutex_unlock(&counts_lock);
+}
+
+static enum kq_err list_now(struct db *db, const struct actor *who, struct arena *a,
+			    const struct event_filter *f, struct event **out, int *out_n,
+			    int64_t *out_total)
 {
 	int limit = f->limit < 1 ? 1 : f->limit > EVENTS_LIST_MAX ? EVENTS_LIST_MAX : f->limit;
 	int offset = f->offset < 0 ? 0 : f->offset;
@@ -698,26 +796,23 @@ enum kq_err events_list(struct db *db, const struct actor *who, struct arena *a,
 		if (s == DB_NONE)
 			return KQ_OK;   /* an unknown commune matches nothing */
 	}
-	const struct db_sql *count = f->past ? &SQL_COUNT_PAST : &SQL_COUNT_UPCOMING;
-	const struct db_sql *page = f->past ? &SQL_PAGE_PAST : &SQL_PAGE_UPCOMING;
+	const struct db_sql *count, *page;
+	if (l.org_id) {
+		count = f->past ? &SQL_ORG_COUNT_PAST : &SQL_ORG_COUNT_UPCOMING;
+		page = f->past ? &SQL_ORG_PAGE_PAST : &SQL_ORG_PAGE_UPCOMING;
+	} else {
+		count = f->past ? &SQL_COUNT_PAST : &SQL_COUNT_UPCOMING;
+		page = f->past ? &SQL_PAGE_PAST : &SQL_PAGE_UPCOMING;
+	}
 	if (f->tickets_left)
 		return list_with_tickets_left(db, a, page, &l, limit, offset, *out, out_n,
 					      out_total);
 
-	struct db_stmt *st = db_stmt(db, count);
-	bind_filters(st, &l);
-	enum db_status s = db_step(st);
-	if (s == DB_ROW)
-		*out_total = db_col_i64(st, 0);
-	db_reset(st);
-	if (s != DB_ROW)
-		return KQ_ERR_INTERNAL;
-	if (*out_total <= offset)
-		return KQ_OK;
-	st = db_stmt(db, page);
+	struct db_stmt *st = db_stmt(db, page);
 	bind_filters(st, &l);
 	db_bind_i64(st, 10, limit);
 	db_bind_i64(st, 11, offset);
+	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW && *out_n < limit)
 		read_occurrence(st, a, &(*out)[(*out_n)++]);
 	db_reset(st);
@@ -727,7 +822,50 @@ enum kq_err events_list(struct db *db, const struct actor *who, struct arena *a,
 		struct event_date *d = (*out)[i].dates;
 		d->tickets_left = tickets_left_of(db, &(*out)[i], d->id);
 	}
+	/* A page that is not full is the last one: the total is known. Else
+	 * it is counted, and kept a few seconds (counting thousands of dates
+	 * costs more than the page itself). */
+	if (*out_n < limit && (*out_n > 0 || offset == 0)) {
+		*out_total = offset + *out_n;
+		return KQ_OK;
+	}
+	char key[COUNT_KEY_MAX];
+	bool cacheable = count_key(key, sizeof(key), f->past, !f->from, &l);
+	if (cacheable && count_cached(key, out_total))
+		return KQ_OK;
+	st = db_stmt(db, count);
+	bind_filters(st, &l);
+	s = db_step(st);
+	if (s == DB_ROW)
+		*out_total = db_col_i64(st, 0);
+	db_reset(st);
+	if (s != DB_ROW)
+		return KQ_ERR_INTERNAL;
+	if (*out_total < offset + *out_n)   /* an event added since the page was read */
+		*out_total = offset + *out_n;
+	if (cacheable)
+		count_keep(key, *out_total);
 	return KQ_OK;
+}
+
+static enum db_status list_txn(struct db *db, void *cls)
+{
+	struct read_call *c = cls;
+	c->err = list_now(db, c->who, c->a, c->f, c->out, c->out_n, c->out_total);
+	return DB_NONE;
+}
+
+enum kq_err events_list(struct db *db, const struct actor *who, struct arena *a,
+			const struct event_filter *f, struct event **out, int *out_n,
+			int64_t *out_total)
+{
+	struct read_call c = { .who = who, .a = a, .f = f, .out = out, .out_n = out_n,
+			       .out_total = out_total, .err = KQ_OK };
+	*out_n = 0;
+	*out_total = 0;
+	if (db_txn_run(db, "events_list", DB_READ, list_txn, &c) < 0)
+		return KQ_ERR_INTERNAL;
+	return c.err;
 }
 
 enum kq_err events_upcoming_of_org(struct db *db, struct arena *a, int64_t org_id, int limit,
@@ -1469,9 +1607,22 @@ static enum db_status create_txn(struct db *db, void *cls)
 	return write_dates(db, x->event_id, &p, &x->err);
 }
 
+static _Atomic uint64_t generation;
+
+uint64_t events_generation(void)
+{
+	return generation;
+}
+
+void events_changed(void)
+{
+	generation++;
+}
+
 static enum kq_err run(struct db *db, const char *name, db_txn_fn fn, struct write_ctx *x)
 {
 	enum db_status s = db_txn_run(db, name, DB_WRITE, fn, x);
+	events_changed();   /* even after a refusal: a cache that misses once costs nothing */
 	if (x->err != KQ_OK)
 		return x->err;
 	if (s < 0) {

@@ -280,4 +280,11 @@ enum kq_err events_feed_my_tickets(struct db *db, struct arena *a, const char *t
 __attribute__((warn_unused_result))
 enum kq_err events_load_demo(struct db *db);
 
+/* Changes whenever this process writes an event, its dates or what sells on
+ * them, so pages that keep the agenda a few seconds (web/fragments.h) show
+ * an organiser's change at once; another process's change shows within
+ * their keeping time. */
+uint64_t events_generation(void);
+void events_changed(void);
+
 #endif

@@ -19,6 +19,11 @@ static const struct db_sql SQL_LIST = { "ledger_list",
 	" COALESCE(payment_id, 0), COALESCE(refund_id, 0), created_at"
 	" FROM ledger WHERE org_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3" };
 
+static const struct db_sql SQL_OF_ORDER = { "ledger_of_order",
+	"SELECT id, org_id, kind, amount_cents, currency, provider, memo, COALESCE(order_id, 0),"
+	" COALESCE(payment_id, 0), COALESCE(refund_id, 0), created_at"
+	" FROM ledger WHERE order_id = $1 ORDER BY id LIMIT 64" };
+
 static const char *const kind_names[] = { "payment", "refund", "fee" };
 
 static void bind_ref(struct db_stmt *st, int n, int64_t id)
@@ -69,6 +74,39 @@ enum db_status ledger_balance(struct db *db, int64_t org_id, const char *currenc
 	return s == DB_ROW ? DB_NONE : s < 0 ? s : DB_HARD;
 }
 
+static void read_entry(struct db_stmt *st, struct arena *a, struct ledger_entry *r)
+{
+	r->id = db_col_i64(st, 0);
+	r->org_id = db_col_i64(st, 1);
+	r->kind = arena_strdup(a, db_col_text(st, 2));
+	r->amount_cents = db_col_i64(st, 3);
+	r->currency = arena_strdup(a, db_col_text(st, 4));
+	r->provider = arena_strdup(a, db_col_text(st, 5));
+	r->memo = arena_strdup(a, db_col_text(st, 6));
+	r->order_id = db_col_i64(st, 7);
+	r->payment_id = db_col_i64(st, 8);
+	r->refund_id = db_col_i64(st, 9);
+	r->created_at = db_col_i64(st, 10);
+}
+
+enum db_status ledger_of_order(struct db *db, int64_t order_id, struct arena *a,
+			       struct ledger_entry **out, int *out_n)
+{
+	struct ledger_entry *rows = arena_alloc(a, sizeof(*rows) * 64);
+	struct db_stmt *st = db_stmt(db, &SQL_OF_ORDER);
+	db_bind_i64(st, 1, order_id);
+	enum db_status s = DB_NONE;
+	int n = 0;
+	while (n < 64 && (s = db_step(st)) == DB_ROW)
+		read_entry(st, a, &rows[n++]);
+	db_reset(st);
+	if (n < 64 && s < 0)
+		return s;
+	*out = rows;
+	*out_n = n;
+	return DB_NONE;
+}
+
 enum kq_err ledger_list(struct db *db, const struct actor *who, int64_t org_id, int limit,
 			int offset, struct arena *a, struct ledger_entry **out, int *out_n,
 			int64_t *out_balance)
@@ -91,20 +129,8 @@ enum kq_err ledger_list(struct db *db, const struct actor *who, int64_t org_id, 
 	db_bind_i64(st, 3, offset);
 	enum db_status s = DB_NONE;
 	int n = 0;
-	while (n < limit && (s = db_step(st)) == DB_ROW) {
-		struct ledger_entry *r = &rows[n++];
-		r->id = db_col_i64(st, 0);
-		r->org_id = db_col_i64(st, 1);
-		r->kind = arena_strdup(a, db_col_text(st, 2));
-		r->amount_cents = db_col_i64(st, 3);
-		r->currency = arena_strdup(a, db_col_text(st, 4));
-		r->provider = arena_strdup(a, db_col_text(st, 5));
-		r->memo = arena_strdup(a, db_col_text(st, 6));
-		r->order_id = db_col_i64(st, 7);
-		r->payment_id = db_col_i64(st, 8);
-		r->refund_id = db_col_i64(st, 9);
-		r->created_at = db_col_i64(st, 10);
-	}
+	while (n < limit && (s = db_step(st)) == DB_ROW)
+		read_entry(st, a, &rows[n++]);
 	db_reset(st);
 	if (n < limit && s < 0)
 		return KQ_ERR_INTERNAL;

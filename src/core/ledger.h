@@ -47,4 +47,11 @@ enum kq_err ledger_list(struct db *db, const struct actor *who, int64_t org_id, 
 			int offset, struct arena *a, struct ledger_entry **out, int *out_n,
 			int64_t *out_balance);
 
+/* The rows of order_id, oldest first (at most 64). No authorisation: the
+ * caller (orders_history) checks ORG_ACT_MONEY. [out] rows in a.
+ * Inside or outside a transaction. */
+__attribute__((warn_unused_result))
+enum db_status ledger_of_order(struct db *db, int64_t order_id, struct arena *a,
+			       struct ledger_entry **out, int *out_n);
+
 #endif

@@ -73,6 +73,8 @@ static enum db_status order_mail(struct db *db, struct arena *a, int64_t order_i
 	int64_t event_id = db_col_i64(st, 9);
 	const char *reference = db_col_str(st, 10, a);
 	db_reset(st);
+	if (!*email)
+		return DB_NONE;   /* a box-office order without an address */
 
 	struct buf lines = BUF_INIT;
 	st = db_stmt(db, &SQL_MAIL_TICKETS);
@@ -281,17 +283,21 @@ static void check_shape(struct co *x)
 		field_error_add(fe, "tickets", "orders.field.tickets_count");
 	const char *name = in->buyer_name;
 	const char *email = in->buyer_email;
+	/* A box-office sale may have no address: no mail then, not the seller's. */
+	bool no_email = in->box_office && str_empty(email);
 	if (x->who && x->who->account_id) {
 		if (str_empty(name))
 			name = x->who->display_name;
-		if (str_empty(email))
+		if (str_empty(email) && !in->box_office)
 			email = x->who->email;
 	}
 	if (str_empty(name) || !str_text_ok(name, ORDERS_NAME_MAX, false))
 		field_error_add(fe, "buyer_name", "orders.field.name_invalid");
 	else
 		x->buyer_name = str_trim(x->a, name);
-	if (!email || !str_email_valid(email))
+	if (no_email)
+		x->buyer_email = "";
+	else if (!email || !str_email_valid(email))
 		field_error_add(fe, "buyer_email", "orders.field.email_invalid");
 	else
 		x->buyer_email = str_trim(x->a, email);
@@ -1354,10 +1360,14 @@ enum kq_err orders_get(struct db *db, const struct actor *who, int64_t order_id,
 static const struct db_sql SQL_ORDERS_LIST = { "orders_list",
 	"SELECT " ORDER_COLS " FROM orders o JOIN events e ON e.id = o.event_id"
 	" WHERE o.event_id = $1 AND (CAST($2 AS TEXT) = '' OR o.status = CAST($2 AS TEXT))"
+	" AND (CAST($5 AS TEXT) = '' OR lower(o.buyer_name) LIKE $5 ESCAPE '!'"
+	"   OR lower(o.buyer_email) LIKE $5 ESCAPE '!' OR lower(o.code) LIKE $5 ESCAPE '!')"
 	" ORDER BY o.id DESC LIMIT $3 OFFSET $4" };
 static const struct db_sql SQL_ORDERS_COUNT = { "orders_count",
 	"SELECT COUNT(*) FROM orders o WHERE o.event_id = $1"
-	" AND (CAST($2 AS TEXT) = '' OR o.status = CAST($2 AS TEXT))" };
+	" AND (CAST($2 AS TEXT) = '' OR o.status = CAST($2 AS TEXT))"
+	" AND (CAST($3 AS TEXT) = '' OR lower(o.buyer_name) LIKE $3 ESCAPE '!'"
+	"   OR lower(o.buyer_email) LIKE $3 ESCAPE '!' OR lower(o.code) LIKE $3 ESCAPE '!')" };
 static const struct db_sql SQL_ORDERS_OF_ACCOUNT = { "orders_of_account",
 	"SELECT " ORDER_COLS " FROM orders o JOIN events e ON e.id = o.event_id"
 	" WHERE o.account_id = $1 ORDER BY o.id DESC LIMIT 200" };
@@ -1385,6 +1395,25 @@ static enum kq_err list_orders(struct db_stmt *st, struct arena *a, int limit, s
 	return KQ_OK;
 }
 
+/* "%<q lower-cased>%" with LIKE's wildcards escaped by '!'; "" for no search. */
+static const char *like_pattern(struct arena *a, const char *q)
+{
+	q = str_trim(a, q);
+	if (!*q)
+		return "";
+	char *p = arena_alloc(a, strlen(q) * 2 + 3);
+	char *w = p;
+	*w++ = '%';
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '!')
+			*w++ = '!';
+		*w++ = (char)tolower((unsigned char)*q);
+	}
+	*w++ = '%';
+	*w = 0;
+	return p;
+}
+
 enum kq_err orders_list(struct db *db, const struct actor *who, int64_t event_id,
 			const struct order_filter *f, struct arena *a, struct order **out,
 			int *out_n, int64_t *out_total)
@@ -1403,9 +1432,11 @@ enum kq_err orders_list(struct db *db, const struct actor *who, int64_t event_id
 		limit = 200;
 	int offset = f && f->offset > 0 ? f->offset : 0;
 	const char *status = f && f->status ? f->status : "";
+	const char *like = like_pattern(a, f ? f->q : NULL);
 	struct db_stmt *st = db_stmt(db, &SQL_ORDERS_COUNT);
 	db_bind_i64(st, 1, event_id);
 	db_bind_text(st, 2, status);
+	db_bind_text(st, 3, like);
 	enum db_status s = db_step(st);
 	*out_total = s == DB_ROW ? db_col_i64(st, 0) : 0;
 	db_reset(st);
@@ -1416,6 +1447,7 @@ enum kq_err orders_list(struct db *db, const struct actor *who, int64_t event_id
 	db_bind_text(st, 2, status);
 	db_bind_i64(st, 3, limit);
 	db_bind_i64(st, 4, offset);
+	db_bind_text(st, 5, like);
 	e = list_orders(st, a, limit, out, out_n);
 	if (e != KQ_OK)
 		*out_total = 0;
@@ -1963,4 +1995,240 @@ enum kq_err orders_expire_due(struct db *db, int64_t now, int max, int *out_n)
 	if (out_n)
 		*out_n = expired;
 	return e;
+}
+
+/* ---- the organiser's back office: resend, rename, history ------------------------------------- */
+
+static const struct db_sql SQL_BO_LOAD = { "orders_bo_load",
+	"SELECT org_id, status, buyer_email FROM orders WHERE id = $1" };
+/* INVARIANT(resend-rate): one resend per order per ORDERS_RESEND_EVERY,
+ * decided by this conditional UPDATE, so two clicks racing send one mail. */
+static const struct db_sql SQL_RESEND_MARK = { "orders_resend_mark",
+	"UPDATE orders SET tickets_resent_at = $2 WHERE id = $1 AND status = 'paid'"
+	" AND (tickets_resent_at IS NULL OR tickets_resent_at <= $3) RETURNING id" };
+static const struct db_sql SQL_RENAME_LOAD = { "orders_rename_load",
+	"SELECT o.org_id, o.status FROM tickets t JOIN orders o ON o.id = t.order_id"
+	" WHERE t.id = $1 AND t.order_id = $2 AND o.event_id = $3" };
+static const struct db_sql SQL_RENAME = { "orders_rename",
+	"UPDATE tickets SET attendee_name = $3 WHERE id = $1 AND order_id = $2"
+	" AND EXISTS (SELECT 1 FROM orders o WHERE o.id = $2 AND o.status IN ('pending', 'paid'))"
+	" RETURNING id" };
+static const struct db_sql SQL_HISTORY_ORDER = { "orders_history_order",
+	"SELECT org_id, created_at, COALESCE(paid_at, 0), COALESCE(expired_at, 0),"
+	" COALESCE(cancelled_at, 0), COALESCE(refunded_at, 0), COALESCE(tickets_resent_at, 0),"
+	" currency, COALESCE(provider, ''), status FROM orders WHERE id = $1" };
+static const struct db_sql SQL_HISTORY_REFUNDS = { "orders_history_refunds",
+	"SELECT r.status, r.amount_cents, r.currency, r.created_at, p.provider FROM refunds r"
+	" JOIN payments p ON p.id = r.payment_id WHERE r.order_id = $1 ORDER BY r.id LIMIT 32" };
+
+struct resend {
+	const struct actor *who;
+	int64_t order_id;
+	struct arena *a;
+	enum kq_err err;
+};
+
+static enum db_status resend_txn(struct db *db, void *cls)
+{
+	struct resend *x = cls;
+	x->err = KQ_OK;
+	struct db_stmt *st = db_stmt(db, &SQL_BO_LOAD);
+	db_bind_i64(st, 1, x->order_id);
+	enum db_status s = db_step(st);
+	int64_t org_id = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	bool paid = s == DB_ROW && strcmp(db_col_text(st, 1), "paid") == 0;
+	bool has_email = s == DB_ROW && *db_col_text(st, 2);
+	db_reset(st);
+	if (s < 0)
+		return s;
+	if (s == DB_NONE)
+		x->err = KQ_ERR_NOT_FOUND;
+	else if ((x->err = authorize_staff(db, x->who, org_id)) != KQ_OK)
+		;
+	else if (!paid)
+		x->err = KQ_ERR_ORDER_STATE;
+	else if (!has_email)
+		x->err = KQ_ERR_ORDERS_NO_EMAIL;
+	if (x->err != KQ_OK)
+		return DB_HARD;
+	int64_t now = time_now();
+	st = db_stmt(db, &SQL_RESEND_MARK);
+	db_bind_i64(st, 1, x->order_id);
+	db_bind_i64(st, 2, now);
+	db_bind_i64(st, 3, now - ORDERS_RESEND_EVERY);
+	s = db_step(st);
+	db_reset(st);
+	if (s < 0)
+		return s;
+	if (s == DB_NONE) {
+		x->err = KQ_ERR_ORDERS_RESEND_TOO_SOON;
+		return DB_HARD;
+	}
+	return order_mail(db, x->a, x->order_id, "confirmed");
+}
+
+enum kq_err orders_resend(struct db *db, const struct actor *who, int64_t order_id)
+{
+	if (!who || !who->account_id)
+		return KQ_ERR_AUTH_REQUIRED;
+	struct arena *a = arena_new();
+	struct resend x = { who, order_id, a, KQ_OK };
+	enum db_status s = db_txn_run(db, "orders_resend", DB_WRITE, resend_txn, &x);
+	arena_free(a);
+	if (s < 0)
+		return x.err != KQ_OK ? x.err : KQ_ERR_INTERNAL;
+	return KQ_OK;
+}
+
+struct rename_ctx {
+	const struct actor *who;
+	int64_t event_id, order_id, ticket_id;
+	const char *name;
+	struct field_errors *fe;
+	enum kq_err err;
+};
+
+static enum db_status rename_txn(struct db *db, void *cls)
+{
+	struct rename_ctx *x = cls;
+	x->err = KQ_OK;
+	struct db_stmt *st = db_stmt(db, &SQL_RENAME_LOAD);
+	db_bind_i64(st, 1, x->ticket_id);
+	db_bind_i64(st, 2, x->order_id);
+	db_bind_i64(st, 3, x->event_id);
+	enum db_status s = db_step(st);
+	int64_t org_id = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	bool live = s == DB_ROW && (strcmp(db_col_text(st, 1), "paid") == 0 ||
+				    strcmp(db_col_text(st, 1), "pending") == 0);
+	db_reset(st);
+	if (s < 0)
+		return s;
+	if (s == DB_NONE) {
+		x->err = KQ_ERR_NOT_FOUND;
+		return DB_HARD;
+	}
+	/* The box office fixes names at the desk; owner and editor run the event. */
+	x->err = orgs_authorize(db, x->who, org_id, ORG_ACT_BOX_OFFICE);
+	if (x->err == KQ_ERR_FORBIDDEN)
+		x->err = orgs_authorize(db, x->who, org_id, ORG_ACT_PUBLISH);
+	if (x->err == KQ_OK && !live)
+		x->err = KQ_ERR_ORDER_STATE;
+	if (x->err == KQ_OK && (str_empty(x->name) || !str_text_ok(x->name, ORDERS_NAME_MAX, false))) {
+		field_error_add(x->fe, "attendee_name", "orders.field.name_invalid");
+		x->err = KQ_ERR_FORM_INVALID;
+	}
+	if (x->err != KQ_OK)
+		return DB_HARD;
+	st = db_stmt(db, &SQL_RENAME);
+	db_bind_i64(st, 1, x->ticket_id);
+	db_bind_i64(st, 2, x->order_id);
+	db_bind_text(st, 3, x->name);
+	s = db_step(st);
+	db_reset(st);
+	if (s == DB_NONE) {
+		x->err = KQ_ERR_ORDER_STATE;   /* cancelled since it was read */
+		return DB_HARD;
+	}
+	return s < 0 ? s : DB_NONE;
+}
+
+enum kq_err orders_ticket_rename(struct db *db, const struct actor *who, int64_t event_id,
+				 int64_t order_id, int64_t ticket_id, const char *name,
+				 struct field_errors *fe)
+{
+	if (!who || !who->account_id)
+		return KQ_ERR_AUTH_REQUIRED;
+	struct arena *a = arena_new();
+	struct rename_ctx x = { who, event_id, order_id, ticket_id, str_trim(a, name), fe, KQ_OK };
+	int base = fe->n;
+	enum db_status s = db_txn_run(db, "orders_ticket_rename", DB_WRITE, rename_txn, &x);
+	arena_free(a);
+	if (s < 0) {
+		if (x.err != KQ_ERR_FORM_INVALID)
+			fe->n = base;
+		return x.err != KQ_OK ? x.err : KQ_ERR_INTERNAL;
+	}
+	return KQ_OK;
+}
+
+static void history_add(struct order_event *v, int *n, int cap, int64_t at, const char *kind,
+			int64_t amount, const char *currency, const char *provider)
+{
+	if (!at || *n >= cap)
+		return;
+	v[*n] = (struct order_event){ at, kind, amount, currency, provider };
+	(*n)++;
+}
+
+enum kq_err orders_history(struct db *db, const struct actor *who, int64_t order_id,
+			   struct arena *a, struct order_event **out, int *out_n)
+{
+	*out = NULL;
+	*out_n = 0;
+	if (!who || !who->account_id)
+		return KQ_ERR_AUTH_REQUIRED;
+	struct db_stmt *st = db_stmt(db, &SQL_HISTORY_ORDER);
+	db_bind_i64(st, 1, order_id);
+	enum db_status s = db_step(st);
+	int64_t t[6] = { 0 }, org_id = 0;
+	const char *currency = "", *provider = "", *status = "";
+	if (s == DB_ROW) {
+		org_id = db_col_i64(st, 0);
+		for (int i = 0; i < 6; i++)
+			t[i] = db_col_i64(st, 1 + i);
+		currency = db_col_str(st, 7, a);
+		provider = db_col_str(st, 8, a);
+		status = db_col_str(st, 9, a);
+	}
+	db_reset(st);
+	if (s != DB_ROW)
+		return s == DB_NONE ? KQ_ERR_NOT_FOUND : KQ_ERR_INTERNAL;
+	enum kq_err e = authorize_staff(db, who, org_id);
+	if (e != KQ_OK)
+		return e;
+	bool money = orgs_authorize(db, who, org_id, ORG_ACT_MONEY) == KQ_OK;
+	enum { CAP = 32 + 64 + 8 };
+	struct order_event *v = arena_alloc(a, sizeof(*v) * CAP);
+	int n = 0;
+	history_add(v, &n, CAP, t[0], "created", 0, currency, provider);
+	history_add(v, &n, CAP, t[1], "paid", 0, currency, provider);
+	history_add(v, &n, CAP, t[2], "expired", 0, currency, provider);
+	/* A refund sets both times: say it once, as refunded. */
+	if (strcmp(status, "refunded") != 0 || t[3] != t[4])
+		history_add(v, &n, CAP, t[3], "cancelled", 0, currency, provider);
+	history_add(v, &n, CAP, t[4], "refunded", 0, currency, provider);
+	history_add(v, &n, CAP, t[5], "resent", 0, currency, provider);
+	st = db_stmt(db, &SQL_HISTORY_REFUNDS);
+	db_bind_i64(st, 1, order_id);
+	while ((s = db_step(st)) == DB_ROW)
+		history_add(v, &n, CAP, db_col_i64(st, 3),
+			    arena_printf(a, "refund_%s", db_col_text(st, 0)),
+			    money ? db_col_i64(st, 1) : 0, db_col_str(st, 2, a), db_col_str(st, 4, a));
+	db_reset(st);
+	if (s < 0)
+		return KQ_ERR_INTERNAL;
+	if (money) {
+		struct ledger_entry *rows;
+		int nr;
+		if (ledger_of_order(db, order_id, a, &rows, &nr) < 0)
+			return KQ_ERR_INTERNAL;
+		for (int i = 0; i < nr; i++)
+			history_add(v, &n, CAP, rows[i].created_at,
+				    arena_printf(a, "ledger_%s", rows[i].kind), rows[i].amount_cents,
+				    rows[i].currency, rows[i].provider);
+	}
+	/* Oldest first; a stable insertion sort keeps "created" before what
+	 * happened in the same second. */
+	for (int i = 1; i < n; i++) {
+		struct order_event k = v[i];
+		int j = i - 1;
+		while (j >= 0 && v[j].at > k.at) {
+			v[j + 1] = v[j];
+			j--;
+		}
+		v[j + 1] = k;
+	}
+	*out = v;
+	*out_n = n;
+	return KQ_OK;
 }

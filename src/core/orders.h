@@ -82,7 +82,9 @@ struct checkout_request {
 	 * hidden types may be sold, the sale window ends when the date ends,
 	 * and with provider "onsite" the money is taken at once (order paid).
 	 * The order is not the seller's (account_id 0, sold_by the seller);
-	 * buyer_name/buyer_email are the customer's, or NULL for the seller's. */
+	 * buyer_name is the customer's, or NULL for the seller's name;
+	 * buyer_email the customer's, or NULL or "" for none: then the
+	 * order has no address and no mail is sent about it. */
 	bool box_office;
 };
 
@@ -158,6 +160,8 @@ enum kq_err orders_get(struct db *db, const struct actor *who, int64_t order_id,
 
 struct order_filter {
 	const char *status;          /* NULL or "": any */
+	const char *q;               /* NULL or "": any; else a part of the buyer's name,
+				      * address or order code, case-insensitive (ASCII) */
 	int limit;                   /* clamped to 1..200 */
 	int offset;
 };
@@ -238,6 +242,45 @@ enum kq_err orders_cancel_by_buyer(struct db *db, const char *secret);
  * NOT_FOUND, INTERNAL. */
 enum kq_err orders_cancel_event(struct db *db, const struct actor *who, int64_t event_id,
 				int *out_orders);
+
+/* ---- the organiser's back office ------------------------------------------------------------- */
+
+#define ORDERS_RESEND_EVERY 60       /* seconds between two resends of one order's tickets */
+
+/* Queues the confirmation mail of a paid order again, to the buyer's
+ * address, at most once per ORDERS_RESEND_EVERY seconds per order (a
+ * conditional UPDATE, so racing clicks send one). Needs ORG_ACT_BOX_OFFICE
+ * or ORG_ACT_MONEY. Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND,
+ * ORDER_STATE (not paid), ORDERS_NO_EMAIL (a box-office order without an
+ * address), ORDERS_RESEND_TOO_SOON, INTERNAL. */
+enum kq_err orders_resend(struct db *db, const struct actor *who, int64_t order_id);
+
+/* Sets the attendee name of ticket_id, which must be of order_id, an order
+ * of event_id, pending or paid. Needs ORG_ACT_BOX_OFFICE or ORG_ACT_PUBLISH
+ * (owner, editor). name: 1..ORDERS_NAME_MAX characters, one line (trimmed).
+ * Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND, FORM_INVALID (fe
+ * "attendee_name"), ORDER_STATE, INTERNAL. */
+enum kq_err orders_ticket_rename(struct db *db, const struct actor *who, int64_t event_id,
+				 int64_t order_id, int64_t ticket_id, const char *name,
+				 struct field_errors *fe);
+
+/* One line of an order's history, for its organiser. */
+struct order_event {
+	int64_t at;
+	/* "created" | "paid" | "expired" | "cancelled" | "refunded" | "resent"
+	 * | "refund_<status>" (a refund written: pending, manual, done, failed)
+	 * | "ledger_payment" | "ledger_refund" | "ledger_fee" (money moves) */
+	const char *kind;
+	int64_t amount_cents;        /* signed for ledger rows; refunds: > 0; else 0 */
+	const char *currency, *provider;   /* "" when none */
+};
+/* The history of order_id, oldest first: its states from the order's
+ * times, its refunds, its resends, and its ledger rows for those who may see
+ * money (ORG_ACT_MONEY; the box office gets the rest). Needs
+ * ORG_ACT_BOX_OFFICE or ORG_ACT_MONEY. [out] list in a.
+ * Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND, INTERNAL. */
+enum kq_err orders_history(struct db *db, const struct actor *who, int64_t order_id,
+			   struct arena *a, struct order_event **out, int *out_n);
 
 /* ---- background work (jobs/expiry.c) --------------------------------------------------------- */
 

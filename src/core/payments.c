@@ -7,6 +7,7 @@
 #include "payments.h"
 #include "faults.h"
 #include "ledger.h"
+#include "donations.h"
 #include "orders.h"
 #include "orgs.h"
 #include "base/crypto.h"
@@ -68,7 +69,8 @@ static const struct payment_provider *const providers[] = {
 };
 
 /* Issue #5 adds its purposes here. */
-static const struct payment_purpose *const purposes[] = { &orders_purpose, NULL };
+static const struct payment_purpose *const purposes[] = { &orders_purpose, &donations_purpose,
+							  NULL };
 
 const struct payment_provider *payments_provider(const char *name)
 {
@@ -97,6 +99,66 @@ static const struct payment_purpose *purpose_of(const char *name)
 	return NULL;
 }
 
+/* ---- starting a payment ------------------------------------------------------------------- */
+
+static const struct db_sql SQL_INSERT = { "payments_insert",
+	"INSERT INTO payments (purpose, order_id, donation_id, org_id, provider, amount_cents,"
+	" currency, status, idempotency_key, created_at, updated_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, 'created', $8, $9, $9) RETURNING id" };
+static const struct db_sql SQL_STARTED = { "payments_started",
+	"UPDATE payments SET status = 'started', provider_ref = $2, redirect_url = $3,"
+	" updated_at = $4 WHERE id = $1 AND status = 'created' RETURNING id" };
+static const struct db_sql SQL_FAILED = { "payments_failed",
+	"UPDATE payments SET status = 'failed', updated_at = $2 WHERE id = $1 AND status = 'created'" };
+
+enum db_status payments_insert(struct db *db, const struct payment_new *in, int64_t now,
+			       int64_t *out_id)
+{
+	*out_id = 0;
+	if (!db_in_txn(db) || in->amount_cents <= 0) {
+		KQ_BUG("payments_insert outside a transaction or for nothing");
+		return DB_HARD;
+	}
+	char key[TOKEN_HEX_LEN + 1];
+	crypto_token(key);
+	struct db_stmt *st = db_stmt(db, &SQL_INSERT);
+	db_bind_text(st, 1, in->purpose);
+	db_bind_i64_or_null(st, 2, in->order_id);
+	db_bind_i64_or_null(st, 3, in->donation_id);
+	db_bind_i64(st, 4, in->org_id);
+	db_bind_text(st, 5, in->provider);
+	db_bind_i64(st, 6, in->amount_cents);
+	db_bind_text(st, 7, in->currency);
+	db_bind_text(st, 8, key);
+	db_bind_i64(st, 9, now);
+	enum db_status s = faults_step(st);
+	if (s == DB_ROW)
+		*out_id = db_col_i64(st, 0);
+	db_reset(st);
+	return s == DB_ROW ? DB_NONE : s < 0 ? s : DB_HARD;
+}
+
+enum db_status payments_mark_started(struct db *db, int64_t payment_id, const char *provider_ref,
+				     const char *redirect_url, int64_t now)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_STARTED);
+	db_bind_i64(st, 1, payment_id);
+	db_bind_text(st, 2, provider_ref);
+	db_bind_text(st, 3, redirect_url);
+	db_bind_i64(st, 4, now);
+	enum db_status s = faults_step(st);
+	db_reset(st);
+	return s;
+}
+
+enum db_status payments_mark_failed(struct db *db, int64_t payment_id, int64_t now)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_FAILED);
+	db_bind_i64(st, 1, payment_id);
+	db_bind_i64(st, 2, now);
+	return faults_run(st);
+}
+
 /* ---- money in ------------------------------------------------------------------------------ */
 
 /* Any state but 'captured': a payment of an order cancelled meanwhile is
@@ -104,7 +166,8 @@ static const struct payment_purpose *purpose_of(const char *name)
 static const struct db_sql SQL_CAPTURE = { "payments_capture",
 	"UPDATE payments SET status = 'captured', captured_at = $2, updated_at = $2,"
 	" payment_ref = COALESCE($3, payment_ref) WHERE id = $1 AND status <> 'captured'"
-	" RETURNING purpose, COALESCE(order_id, 0), org_id, provider, amount_cents, currency" };
+	" RETURNING purpose, COALESCE(order_id, 0), org_id, provider, amount_cents, currency,"
+	" COALESCE(donation_id, 0)" };
 
 enum db_status payments_capture(struct db *db, int64_t payment_id, int64_t amount_cents,
 				const char *currency, const char *payment_ref, struct arena *a,
@@ -130,6 +193,7 @@ enum db_status payments_capture(struct db *db, int64_t payment_id, int64_t amoun
 		p.provider = arena_strdup(a, db_col_text(st, 3));
 		p.expected_cents = db_col_i64(st, 4);
 		p.expected_currency = arena_strdup(a, db_col_text(st, 5));
+		p.donation_id = db_col_i64(st, 6);
 	}
 	db_reset(st);
 	if (s < 0)
@@ -162,6 +226,34 @@ enum db_status payments_capture(struct db *db, int64_t payment_id, int64_t amoun
 			return s;
 	}
 	return DB_NONE;
+}
+
+static const struct db_sql SQL_FEE = { "payments_fee",
+	"UPDATE payments SET fee_cents = $2 WHERE id = $1 AND status = 'captured' AND fee_cents = 0"
+	" AND currency = $3 RETURNING org_id, COALESCE(order_id, 0), provider" };
+
+enum db_status payments_record_fee(struct db *db, int64_t payment_id, int64_t fee_cents,
+				   const char *currency)
+{
+	if (fee_cents <= 0 || !currency)
+		return DB_NONE;
+	struct db_stmt *st = db_stmt(db, &SQL_FEE);
+	db_bind_i64(st, 1, payment_id);
+	db_bind_i64(st, 2, fee_cents);
+	db_bind_text(st, 3, currency);
+	enum db_status s = faults_step(st);
+	int64_t org_id = 0, order_id = 0;
+	char provider[32] = "";
+	if (s == DB_ROW) {
+		org_id = db_col_i64(st, 0);
+		order_id = db_col_i64(st, 1);
+		snprintf(provider, sizeof(provider), "%s", db_col_text(st, 2));
+	}
+	db_reset(st);
+	if (s != DB_ROW)
+		return s < 0 ? s : DB_NONE;   /* another currency, or recorded before */
+	return ledger_add(db, org_id, LEDGER_FEE, -fee_cents, currency, provider, order_id, payment_id,
+			  0, "");
 }
 
 static const struct db_sql SQL_EVENT_SEEN = { "payments_event_seen",
@@ -257,6 +349,8 @@ static enum db_status apply_event_txn(struct db *db, void *cls)
 		struct capture_result cr;
 		s = payments_capture(db, payment_id, x->state->amount_cents, x->state->currency,
 				     x->state->payment_ref, x->a, &cr);
+		if (s >= 0 && !cr.is_duplicate)
+			s = payments_record_fee(db, payment_id, x->state->fee_cents, x->state->currency);
 		if (s < 0)
 			return s;
 		x->result = cr.is_duplicate ? WEBHOOK_ALREADY_CAPTURED : WEBHOOK_APPLIED;
@@ -350,8 +444,11 @@ struct sync_capture {
 static enum db_status sync_capture_txn(struct db *db, void *cls)
 {
 	struct sync_capture *x = cls;
-	return payments_capture(db, x->payment_id, x->state->amount_cents, x->state->currency,
-				x->state->payment_ref, x->a, &x->cr);
+	enum db_status s = payments_capture(db, x->payment_id, x->state->amount_cents,
+					    x->state->currency, x->state->payment_ref, x->a, &x->cr);
+	if (s >= 0 && !x->cr.is_duplicate)
+		s = payments_record_fee(db, x->payment_id, x->state->fee_cents, x->state->currency);
+	return s;
 }
 
 enum kq_err payments_sync(struct db *db, int64_t payment_id, bool *out_paid)

@@ -21,7 +21,8 @@
  * records the event id first (INVARIANT(once): a replay changes nothing),
  * captures the payment, writes the ledger row and hands the payment to its
  * purpose (orders_purpose confirms the order, or reconciles a late payment:
- * seats taken again, or a refund due). Other ways money arrives (a treasurer
+ * seats taken again, or a refund due; donations_purpose makes the donation
+ * paid and issues its tax receipt). Other ways money arrives (a treasurer
  * marks a transfer received, the box office takes cash, the demo) go through
  * payments_capture() inside their own transaction.
  *
@@ -84,6 +85,7 @@ struct payment_state {
 	const char *currency;         /* upper-case */
 	const char *payment_ref;      /* what a refund needs (Stripe's payment_intent); may be NULL */
 	int64_t payment_id;           /* our payments.id as the provider echoes it (metadata); 0: none */
+	int64_t fee_cents;            /* what the provider kept, in currency; 0: nothing or not known yet */
 };
 
 /* A webhook delivery, once its signature is checked. */
@@ -133,6 +135,7 @@ extern const struct payment_provider payments_demo;
 /* A captured payment, as handed to its purpose. */
 struct payment_captured {
 	int64_t payment_id, org_id, order_id;
+	int64_t donation_id;          /* payments.donation_id, 0 when none */
 	const char *provider;
 	int64_t amount_cents;         /* what the provider says was received */
 	const char *currency;
@@ -150,12 +153,50 @@ struct payment_purpose {
 				   const char **out_refund_reason);
 };
 
+/* ---- starting a payment (every purpose) --------------------------------------------------- */
+
+/* A payment to write before its provider is called (step 1 of the pattern). */
+struct payment_new {
+	const char *purpose;          /* "order" | "donation" */
+	int64_t org_id;
+	int64_t order_id;             /* set for "order", else 0 */
+	int64_t donation_id;          /* set for "donation", else 0 */
+	const char *provider;
+	int64_t amount_cents;         /* > 0 */
+	const char *currency;
+};
+
+/* Writes a payment 'created' with a fresh idempotency key (sent to the
+ * provider on every call about it). Must run inside a write transaction.
+ * [out] *out_id. */
+__attribute__((warn_unused_result))
+enum db_status payments_insert(struct db *db, const struct payment_new *in, int64_t now,
+			       int64_t *out_id);
+/* Records the provider's answer to start (step 3): 'created' becomes
+ * 'started' with its session or reference. DB_ROW when this call made the
+ * change, DB_NONE when the payment was no longer 'created' (a concurrent
+ * retry recorded it, or it is paid). Inside a write transaction. */
+__attribute__((warn_unused_result))
+enum db_status payments_mark_started(struct db *db, int64_t payment_id, const char *provider_ref,
+				     const char *redirect_url, int64_t now);
+/* The provider refused to start: 'created' becomes 'failed' (nothing can be
+ * paid on it). Inside a write transaction. */
+__attribute__((warn_unused_result))
+enum db_status payments_mark_failed(struct db *db, int64_t payment_id, int64_t now);
+
 /* ---- money in --------------------------------------------------------------------------- */
 
 struct capture_result {
 	bool is_duplicate;            /* the payment was captured before: nothing changed */
 	int64_t refund_id;            /* a refund made due by this capture, or 0 */
 };
+
+/* Inside the transaction of a capture that was not a duplicate: records the
+ * provider's fee on the payment and as a 'fee' row of the ledger (nothing when
+ * fee_cents is 0 or not in the payment's currency). */
+__attribute__((warn_unused_result))
+enum db_status payments_record_fee(struct db *db, int64_t payment_id, int64_t fee_cents,
+				   const char *currency);
 
 /* Captures payment_id: amount_cents received in currency, payment_ref the
  * provider's id of the money (may be NULL). Conditional on the payment still

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define STRIPE_VERSION "2024-06-20"
 #define STRIPE_BODY_MAX (1u << 20)
@@ -323,7 +324,10 @@ static enum kq_err stripe_fetch(const char *provider_ref, struct arena *a,
 	if (!ref_ok(provider_ref))
 		return KQ_ERR_NOT_FOUND;
 	char path[320];
-	snprintf(path, sizeof(path), "/v1/checkout/sessions/%s", provider_ref);
+	/* The fee is on the charge's balance transaction: one call, expanded. */
+	snprintf(path, sizeof(path),
+		 "/v1/checkout/sessions/%s?expand%%5B%%5D=payment_intent.latest_charge.balance_transaction",
+		 provider_ref);
 	json_t *j = NULL;
 	long status;
 	enum kq_err e = call("GET", path, NULL, NULL, &j, &status);
@@ -348,8 +352,15 @@ static enum kq_err stripe_fetch(const char *provider_ref, struct arena *a,
 	json_t *pi = json_object_get(j, "payment_intent");
 	if (json_is_string(pi))
 		out->payment_ref = arena_strdup(a, json_string_value(pi));
-	else if (json_is_object(pi))
+	else if (json_is_object(pi)) {
 		out->payment_ref = jstr(a, pi, "id");
+		json_t *bt = json_object_get(json_object_get(pi, "latest_charge"), "balance_transaction");
+		const char *bcur = json_string_value(json_object_get(bt, "currency"));
+		/* Only a fee in the payment's own currency is comparable with it. */
+		if (json_is_integer(json_object_get(bt, "fee")) && bcur && cur &&
+		    strcasecmp(bcur, cur) == 0)
+			out->fee_cents = (int64_t)json_integer_value(json_object_get(bt, "fee"));
+	}
 	json_decref(j);
 	return KQ_OK;
 }

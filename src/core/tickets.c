@@ -7,6 +7,7 @@
  * are shared with orders.c: they are the only code that changes
  * ticket_quotas.sold, apart from the recount of a quota edit below. */
 #include "tickets.h"
+#include "events.h"
 #include "faults.h"
 #include "orgs.h"
 #include "payments.h"
@@ -308,6 +309,14 @@ static const struct db_sql SQL_TYPE_DELETE = { "tickets_type_delete",
 	"DELETE FROM ticket_types WHERE id = $1" };
 static const struct db_sql SQL_TYPE_ARCHIVE = { "tickets_type_archive",
 	"UPDATE ticket_types SET archived_at = $2, updated_at = $2 WHERE id = $1" };
+/* The organiser's figures of each type's waiting list (tickets_types_list). */
+static const struct db_sql SQL_TYPES_WAITING = { "tickets_types_waiting",
+	"SELECT ticket_type_id,"
+	" CAST(SUM(CASE WHEN status = 'waiting' THEN 1 ELSE 0 END) AS BIGINT),"
+	" CAST(SUM(CASE WHEN status = 'waiting' THEN quantity ELSE 0 END) AS BIGINT),"
+	" CAST(SUM(CASE WHEN status = 'offered' THEN quantity ELSE 0 END) AS BIGINT)"
+	" FROM waiting_list WHERE event_id = $1 AND status IN ('waiting', 'offered')"
+	" GROUP BY ticket_type_id" };
 static const struct db_sql SQL_TYPE_WAITLIST_CLOSE = { "tickets_type_waitlist_close",
 	"UPDATE waiting_list SET status = 'cancelled' WHERE ticket_type_id = $1"
 	" AND status = 'waiting'" };
@@ -327,6 +336,7 @@ static void read_type(struct db_stmt *st, struct arena *a, struct ticket_type *t
 	t->visibility = db_col_str(st, 10, a);
 	t->position = (int)db_col_i64(st, 11);
 	t->is_archived = db_col_i64(st, 12) != 0;
+	t->waiting = t->waiting_seats = t->offered_seats = 0;
 }
 
 static const char *const visibilities[] = { "public", "voucher_only", "hidden", NULL };
@@ -458,6 +468,7 @@ enum kq_err tickets_type_create(struct db *db, const struct actor *who, int64_t 
 				const struct ticket_type_input *in, struct arena *a,
 				struct field_errors *fe, struct ticket_type *out)
 {
+	events_changed();   /* the agenda shows prices and seats left */
 	return type_write(db, who, event_id, 0, in, a, fe, out);
 }
 
@@ -465,6 +476,7 @@ enum kq_err tickets_type_update(struct db *db, const struct actor *who, int64_t 
 				const struct ticket_type_input *in, struct arena *a,
 				struct field_errors *fe, struct ticket_type *out)
 {
+	events_changed();   /* the agenda shows prices and seats left */
 	if (type_id <= 0)
 		return KQ_ERR_NOT_FOUND;
 	return type_write(db, who, 0, type_id, in, a, fe, out);
@@ -555,6 +567,7 @@ static enum db_status type_archive_txn(struct db *db, void *cls)
 
 enum kq_err tickets_type_archive(struct db *db, const struct actor *who, int64_t type_id)
 {
+	events_changed();   /* the agenda shows prices and seats left */
 	if (!who || !who->account_id)
 		return KQ_ERR_AUTH_REQUIRED;
 	struct arena *a = arena_new();
@@ -587,6 +600,21 @@ enum kq_err tickets_types_list(struct db *db, const struct actor *who, int64_t e
 			cap *= 2;
 		}
 		read_type(st, a, &v[n++]);
+	}
+	db_reset(st);
+	if (s < 0)
+		return KQ_ERR_INTERNAL;
+	st = db_stmt(db, &SQL_TYPES_WAITING);
+	db_bind_i64(st, 1, event_id);
+	while ((s = db_step(st)) == DB_ROW) {
+		int64_t id = db_col_i64(st, 0);
+		for (int i = 0; i < n; i++) {
+			if (v[i].id != id)
+				continue;
+			v[i].waiting = db_col_i64(st, 1);
+			v[i].waiting_seats = db_col_i64(st, 2);
+			v[i].offered_seats = db_col_i64(st, 3);
+		}
 	}
 	db_reset(st);
 	if (s < 0)
@@ -762,10 +790,13 @@ static const struct db_sql SQL_QUOTAS_LIST = { "tickets_quotas_list",
 	" JOIN event_dates d ON d.id = q.event_date_id WHERE d.event_id = $1"
 	" ORDER BY d.starts_at, q.id" };
 
+/* What quota_write does: create or update (by quota_id), delete, or delete when unused. */
+enum quota_op { QUOTA_WRITE, QUOTA_DELETE, QUOTA_DELETE_UNUSED };
+
 struct quota_write {
 	const struct actor *who;
 	int64_t date_id, quota_id;     /* quota_id 0: create */
-	bool is_delete;
+	bool is_delete, only_unused;
 	const struct ticket_quota_input *in;
 	struct arena *a;
 	struct field_errors *fe;
@@ -836,6 +867,21 @@ static enum db_status quota_write_txn(struct db *db, void *cls)
 		return s;
 
 	if (x->is_delete) {
+		if (x->only_unused) {
+			/* Counted under the types' locks: no sale can slip in between. */
+			st = db_stmt(db, &SQL_QUOTA_COUNT);
+			db_bind_i64(st, 1, x->quota_id);
+			db_bind_i64(st, 2, x->date_id);
+			s = db_step(st);
+			int64_t held = s == DB_ROW ? db_col_i64(st, 0) : 0;
+			db_reset(st);
+			if (s != DB_ROW)
+				return s < 0 ? s : DB_HARD;
+			if (held > 0) {
+				x->err = KQ_ERR_TICKETS_IN_USE;
+				return DB_HARD;
+			}
+		}
 		/* Freeing a constraint needs no recount: the other quotas of the
 		 * types keep counting their own seats. */
 		st = db_stmt(db, &SQL_QUOTA_DELETE);
@@ -903,7 +949,7 @@ static enum db_status quota_write_txn(struct db *db, void *cls)
 }
 
 static enum kq_err quota_write(struct db *db, const struct actor *who, int64_t date_id,
-			       int64_t quota_id, bool is_delete, const struct ticket_quota_input *in,
+			       int64_t quota_id, enum quota_op op, const struct ticket_quota_input *in,
 			       struct field_errors *fe, int64_t *out_id)
 {
 	struct field_errors none = { 0 };
@@ -915,6 +961,7 @@ static enum kq_err quota_write(struct db *db, const struct actor *who, int64_t d
 		return KQ_ERR_AUTH_REQUIRED;
 	struct arena *a = arena_new();
 	struct ticket_quota_input norm;
+	bool is_delete = op != QUOTA_WRITE;
 	if (!is_delete) {
 		norm = *in;
 		if (!text_ok(in->name, 1, TICKETS_NAME_MAX, false))
@@ -930,8 +977,8 @@ static enum kq_err quota_write(struct db *db, const struct actor *who, int64_t d
 			return KQ_ERR_FORM_INVALID;
 		}
 	}
-	struct quota_write x = { who, date_id, quota_id, is_delete, is_delete ? NULL : &norm, a, fe,
-				 0, KQ_OK };
+	struct quota_write x = { who, date_id, quota_id, is_delete, op == QUOTA_DELETE_UNUSED,
+				 is_delete ? NULL : &norm, a, fe, 0, KQ_OK };
 	enum db_status s = db_txn_run(db, "tickets_quota_write", DB_WRITE, quota_write_txn, &x);
 	arena_free(a);
 	if (s < 0)
@@ -945,22 +992,33 @@ enum kq_err tickets_quota_create(struct db *db, const struct actor *who, int64_t
 				 const struct ticket_quota_input *in, struct field_errors *fe,
 				 int64_t *out_id)
 {
-	return quota_write(db, who, event_date_id, 0, false, in, fe, out_id);
+	events_changed();   /* the agenda shows prices and seats left */
+	return quota_write(db, who, event_date_id, 0, QUOTA_WRITE, in, fe, out_id);
 }
 
 enum kq_err tickets_quota_update(struct db *db, const struct actor *who, int64_t quota_id,
 				 const struct ticket_quota_input *in, struct field_errors *fe)
 {
+	events_changed();   /* the agenda shows prices and seats left */
 	if (quota_id <= 0)
 		return KQ_ERR_NOT_FOUND;
-	return quota_write(db, who, 0, quota_id, false, in, fe, NULL);
+	return quota_write(db, who, 0, quota_id, QUOTA_WRITE, in, fe, NULL);
 }
 
 enum kq_err tickets_quota_delete(struct db *db, const struct actor *who, int64_t quota_id)
 {
+	events_changed();   /* the agenda shows prices and seats left */
 	if (quota_id <= 0)
 		return KQ_ERR_NOT_FOUND;
-	return quota_write(db, who, 0, quota_id, true, NULL, NULL, NULL);
+	return quota_write(db, who, 0, quota_id, QUOTA_DELETE, NULL, NULL, NULL);
+}
+
+enum kq_err tickets_quota_delete_unused(struct db *db, const struct actor *who, int64_t quota_id)
+{
+	events_changed();   /* the agenda shows prices and seats left */
+	if (quota_id <= 0)
+		return KQ_ERR_NOT_FOUND;
+	return quota_write(db, who, 0, quota_id, QUOTA_DELETE_UNUSED, NULL, NULL, NULL);
 }
 
 enum kq_err tickets_quotas_list(struct db *db, const struct actor *who, int64_t event_id,

@@ -79,6 +79,10 @@ struct ticket_type {
 	const char *visibility;                 /* "public" | "voucher_only" | "hidden" */
 	int position;
 	bool is_archived;
+	/* Filled by tickets_types_list only (0 elsewhere): its waiting list over
+	 * every date, entries still waiting and the seats they ask for, and the
+	 * seats offered to them now. */
+	int64_t waiting, waiting_seats, offered_seats;
 };
 
 /* Input of create and update (update replaces every field). */
@@ -146,6 +150,11 @@ enum kq_err tickets_quota_update(struct db *db, const struct actor *who, int64_t
 				 const struct ticket_quota_input *in, struct field_errors *fe);
 /* Deletes a quota. Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND, INTERNAL. */
 enum kq_err tickets_quota_delete(struct db *db, const struct actor *who, int64_t quota_id);
+/* The same, only while the quota holds no seat (none sold, none offered),
+ * checked under the types' locks: the organiser's pages delete a quota
+ * nobody uses, so no sold ticket ever loses the count it was sold under.
+ * Errors: as tickets_quota_delete, and TICKETS_IN_USE. */
+enum kq_err tickets_quota_delete_unused(struct db *db, const struct actor *who, int64_t quota_id);
 /* The quotas of every date of event_id, by date then id. Needs
  * ORG_ACT_PUBLISH or ORG_ACT_BOX_OFFICE. Errors as tickets_types_list. */
 enum kq_err tickets_quotas_list(struct db *db, const struct actor *who, int64_t event_id,

@@ -83,6 +83,9 @@ enum db_status waitlist_anyone_waiting(struct db *db, int64_t ticket_type_id, in
 	return s;
 }
 
+static enum db_status wl_mail(struct db *db, struct arena *a, int64_t id, const char *key,
+			      int64_t position);
+
 static void read_wl(struct db_stmt *st, struct arena *a, struct waitlist_entry *w)
 {
 	w->id = db_col_i64(st, 0);
@@ -142,6 +145,7 @@ static enum db_status wl_join_txn(struct db *db, void *cls)
 	struct wl_join *x = cls;
 	const struct waitlist_request *in = x->in;
 	x->err = KQ_OK;
+	x->out->is_existing = false;   /* a retried transaction starts afresh */
 	struct db_stmt *st = db_stmt(db, &SQL_WL_PAIR_INFO);
 	db_bind_i64(st, 1, in->event_date_id);
 	db_bind_i64(st, 2, in->ticket_type_id);
@@ -197,8 +201,10 @@ static enum db_status wl_join_txn(struct db *db, void *cls)
 	db_reset(st);
 	if (s < 0)
 		return s;
-	if (s == DB_ROW)
+	if (s == DB_ROW) {
+		x->out->is_existing = true;
 		return wl_position(db, x->out);
+	}
 	int64_t free_seats, nq;
 	if ((s = pair_free(db, in->ticket_type_id, in->event_date_id, &free_seats, &nq)) < 0)
 		return s;
@@ -241,7 +247,9 @@ static enum db_status wl_join_txn(struct db *db, void *cls)
 	db_reset(st);
 	if (s != DB_ROW)
 		return s < 0 ? s : DB_HARD;
-	return wl_position(db, x->out);
+	if ((s = wl_position(db, x->out)) < 0)
+		return s;
+	return wl_mail(db, x->a, id, "mail.waitlist.joined", x->out->position);
 }
 
 enum kq_err waitlist_join(struct db *db, const struct actor *who,
@@ -392,7 +400,11 @@ static enum db_status wl_expire_txn(struct db *db, void *cls)
 	return tickets_seats_free(db, &needs);
 }
 
-static enum db_status wl_offer_mail(struct db *db, struct arena *a, int64_t id)
+/* The mail of entry id: the offer of freed seats (key "mail.orders.waitlist_offer")
+ * or the confirmation of joining ("mail.waitlist.joined", with its position).
+ * Both carry the entry's link, /liste-attente/<token>. */
+static enum db_status wl_mail(struct db *db, struct arena *a, int64_t id, const char *key,
+			      int64_t position)
 {
 	struct db_stmt *st = db_stmt(db, &SQL_WL_MAIL);
 	db_bind_i64(st, 1, id);
@@ -413,10 +425,11 @@ static enum db_status wl_offer_mail(struct db *db, struct arena *a, int64_t id)
 		"name", name, "event", event, "type", type, "quantity", quantity,
 		"date", time_format_long(a, starts, lang), "until", time_format_long(a, until, lang),
 		"link", arena_printf(a, "%s/liste-attente/%s", core_settings()->base_url, token),
-		"site", core_settings()->base_url, NULL,
+		"site", core_settings()->base_url, "position", arena_printf(a, "%lld", (long long)position),
+		NULL,
 	};
-	const char *subject = i18n_fill(a, i18n_get(lang, "mail.orders.waitlist_offer.subject"), vars);
-	const char *body = i18n_fill(a, i18n_get(lang, "mail.orders.waitlist_offer.body"), vars);
+	const char *subject = i18n_fill(a, i18n_get(lang, arena_printf(a, "%s.subject", key)), vars);
+	const char *body = i18n_fill(a, i18n_get(lang, arena_printf(a, "%s.body", key)), vars);
 	const char *footer = i18n_fill(a, i18n_get(lang, "mail.orders.footer"), vars);
 	return notify_enqueue(db, email, subject, arena_printf(a, "%s\n\n-- \n%s\n", body, footer),
 			      NULL);
@@ -495,7 +508,7 @@ static enum db_status wl_offer_txn(struct db *db, void *cls)
 		db_reset(st);
 		if (s != DB_ROW)
 			return s < 0 ? s : DB_HARD;
-		if ((s = wl_offer_mail(db, x->a, queue[i][0])) < 0)
+		if ((s = wl_mail(db, x->a, queue[i][0], "mail.orders.waitlist_offer", 0)) < 0)
 			return s;
 		free_seats -= queue[i][1];
 		x->offered++;

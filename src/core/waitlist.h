@@ -20,11 +20,15 @@ struct waitlist_entry {
 	const char *token;           /* the secret of its links */
 	int64_t offer_expires_at;    /* offered: until then */
 	int64_t position;            /* waiting: 1 = next */
+	bool is_existing;            /* waitlist_join: the address already had this entry */
 };
 
 /* who (or a guest) joins the waiting list of a type on a date; only when
- * that type cannot sell quantity seats there now. The same address twice
- * gets its existing entry back. [out] *out (strings in a).
+ * that type cannot sell quantity seats there now. A new entry is confirmed
+ * by mail with its link (to see the place in line, or leave). The same
+ * address twice gets its existing entry back with out->is_existing set and
+ * no mail: a page must then not show its link to whoever typed the address.
+ * [out] *out (strings in a).
  * Errors: FORM_INVALID (fe), NOT_FOUND, TICKETS_NOT_ON_SALE,
  * WAITLIST_CLOSED (the shop has no waiting list), WAITLIST_NOT_SOLD_OUT,
  * INTERNAL. */

@@ -12,6 +12,7 @@
  * allow that server in img-src, or the map shows its "no background" notice
  * over the list, which stays complete either way. */
 #include "web/pages.h"
+#include "web/fragments.h"
 #include "web/views/events.h"
 #include "web/views/feeds.h"
 #include "web/views/orders.h"
@@ -93,6 +94,8 @@ static int page_of(struct request *req)
 
 /* ---- the agenda ---------------------------------------------------------------------------- */
 
+#define AGENDA_RESULTS_TTL 5   /* seconds a page of results is reused: a new event shows within them */
+
 static void agenda(struct request *req, struct response *res, enum events_agenda_mode mode)
 {
 	struct web *w = web_of(req);
@@ -106,15 +109,29 @@ static void agenda(struct request *req, struct response *res, enum events_agenda
 	f.limit = EVENTS_AGENDA_PAGE;
 	f.offset = (page - 1) * EVENTS_AGENDA_PAGE;
 	struct events_agenda_view v = { .query = &q, .fe = &fe, .mode = mode, .page = page };
-	struct event *items;
-	if (events_list(w->db, &w->actor, req->arena, &f, &items, &v.n, &v.total) != KQ_OK) {
-		web_error(req, res, KQ_ERR_INTERNAL);
-		return;
+	/* The results depend on the language and the query only (the agenda
+	 * shows no drafts): kept a few seconds, they are computed once per
+	 * period for everyone instead of once per visit. */
+	const char *key = arena_printf(req->arena, "agenda|%llu|%s|%d|%d|%s|%s|%s|%s|%s|%s|%d|%d",
+				       (unsigned long long)events_generation(), w->lang, mode, page, q.q, q.category, q.commune,
+				       q.when ? q.when : "", q.from ? q.from : "", q.to ? q.to : "",
+				       q.free_only, q.tickets_left);
+	struct buf results = BUF_INIT;
+	if (!fragment_get(key, &results)) {
+		struct event *items;
+		if (events_list(w->db, &w->actor, req->arena, &f, &items, &v.n, &v.total) != KQ_OK) {
+			web_error(req, res, KQ_ERR_INTERNAL);
+			return;
+		}
+		v.items = items;
+		v.pages = (int)((v.total + EVENTS_AGENDA_PAGE - 1) / EVENTS_AGENDA_PAGE);
+		view_events_agenda_results(&results, req, &v);
+		fragment_put(key, results.p, results.len, AGENDA_RESULTS_TTL);
 	}
-	v.items = items;
-	v.pages = (int)((v.total + EVENTS_AGENDA_PAGE - 1) / EVENTS_AGENDA_PAGE);
+	v.results = (struct safe_html){ results.p, results.len };
 	load_communes(req, &v.communes, &v.ncommunes);
 	view_events_agenda(&res->body, req, &v);
+	buf_free(&results);
 }
 
 void web_events_agenda(struct request *req, struct response *res)

@@ -12,6 +12,7 @@
 #include "core/etickets.h"
 #include "core/events.h"
 #include "core/payments.h"
+#include "core/waitlist.h"
 #include "base/log.h"
 #include "base/str.h"
 #include <string.h>
@@ -69,6 +70,30 @@ static void read_answers(struct request *req, const struct ticket_question *qs, 
 	t->n_answers = n;
 }
 
+/* Keeps of offers only the pair of a waiting-list offer; returns how many remain (0 or 1). */
+static int keep_offered(struct ticket_offer *offers, int n, const struct waitlist_entry *offer)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (offers[i].ticket_type_id == offer->ticket_type_id &&
+		    offers[i].event_date_id == offer->event_date_id)
+			offers[k++] = offers[i];
+	return k;
+}
+
+/* The waiting-list offer of the posted token, when it is one of ev's and still offered. */
+static const struct waitlist_entry *posted_offer(struct request *req, int64_t event_id,
+						 const char *token)
+{
+	if (!token || !*token)
+		return NULL;
+	struct waitlist_entry *we = arena_alloc(req->arena, sizeof(*we));
+	if (waitlist_get(web_of(req)->db, req->arena, token, we) != KQ_OK ||
+	    strcmp(we->status, "offered") != 0 || we->event_id != event_id)
+		return NULL;
+	return we;
+}
+
 void web_orders_checkout(struct request *req, struct response *res)
 {
 	struct web *w = web_of(req);
@@ -87,6 +112,8 @@ void web_orders_checkout(struct request *req, struct response *res)
 		return;
 	}
 	const char *code = str_trim(a, http_form(req, "code"));
+	/* Buying the seats of a waiting-list offer: its link's token. */
+	const char *wl_token = str_trim(a, http_form(req, "waitlist"));
 	struct ticket_offer *offers = NULL;
 	int n_offers = 0;
 	struct ticket_question *qs = NULL;
@@ -136,6 +163,7 @@ void web_orders_checkout(struct request *req, struct response *res)
 			.buyer_name = w->actor.account_id ? NULL : str_trim(a, http_form(req, "buyer_name")),
 			.buyer_email = w->actor.account_id ? NULL : str_trim(a, http_form(req, "buyer_email")),
 			.voucher_code = code,
+			.waitlist_token = wl_token && *wl_token ? wl_token : NULL,
 			.provider = http_form(req, "provider"),
 			.idempotency_key = http_form(req, "idem"),
 			.lang = w->lang,
@@ -154,8 +182,13 @@ void web_orders_checkout(struct request *req, struct response *res)
 		web_error(req, res, e);
 		return;
 	}
-	/* Refused: the form again, with what the buyer typed and the reason. */
+	/* Refused: the form again, with what the buyer typed and the reason
+	 * (an offer still held: the form of its seats only). */
+	const struct waitlist_entry *offer = posted_offer(req, ev.id, wl_token);
+	if (offer)
+		n_offers = keep_offered(offers, n_offers, offer);
 	struct orders_form_view v = {
+		.offer = offer,
 		.event_slug = ev.slug, .event_date_id = date_id, .offers = offers,
 		.n_offers = n_offers, .questions = qs, .n_questions = nq, .shop = &shop,
 		.voucher_code = code, .fe = &fe, .refill = true,
@@ -185,6 +218,30 @@ bool web_orders_form_load(struct request *req, int64_t event_id, const char *eve
 		.event_slug = event_slug, .event_date_id = event_date_id, .offers = offers,
 		.n_offers = n_offers, .questions = qs, .n_questions = nq, .shop = shop,
 		.voucher_code = *code ? code : NULL,
+	};
+	return true;
+}
+
+bool web_orders_offer_form_load(struct request *req, const struct waitlist_entry *offer,
+				const char *event_slug, struct orders_form_view *out)
+{
+	struct web *w = web_of(req);
+	struct arena *a = req->arena;
+	struct ticket_offer *offers = NULL;
+	struct ticket_question *qs = NULL;
+	struct ticket_shop *shop = arena_alloc(a, sizeof(*shop));
+	int n_offers = 0, nq = 0;
+	if (tickets_offers(w->db, a, offer->event_id, offer->event_date_id, NULL, &offers,
+			   &n_offers) != KQ_OK ||
+	    tickets_questions_list(w->db, a, offer->event_id, &qs, &nq) != KQ_OK ||
+	    tickets_shop_get(w->db, a, offer->event_id, shop) != KQ_OK)
+		return false;
+	n_offers = keep_offered(offers, n_offers, offer);
+	if (n_offers == 0)   /* archived meanwhile, or the event no longer sells */
+		return false;
+	*out = (struct orders_form_view){
+		.event_slug = event_slug, .event_date_id = offer->event_date_id, .offers = offers,
+		.n_offers = n_offers, .questions = qs, .n_questions = nq, .shop = shop, .offer = offer,
 	};
 	return true;
 }

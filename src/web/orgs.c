@@ -5,6 +5,7 @@
  * message, so a reload never posts twice. */
 #include "web/pages.h"
 #include "web/views/orgs.h"
+#include "core/donations.h"
 #include "base/str.h"
 #include <string.h>
 
@@ -154,6 +155,16 @@ void web_orgs_show(struct request *req, struct response *res)
 		v.can_see_members =
 			orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_VIEW_MEMBERS) == KQ_OK;
 		v.can_publish = orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_PUBLISH) == KQ_OK;
+		v.can_money = strcmp(o.kind, "association") == 0 &&
+			      orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_MONEY) == KQ_OK;
+	}
+	if (strcmp(o.kind, "association") == 0) {
+		struct donation_page dp;
+		if (donations_page(w->db, req->arena, o.slug, &dp) != KQ_OK) {
+			web_error(req, res, KQ_ERR_INTERNAL);
+			return;
+		}
+		v.takes_donations = dp.providers[0] != NULL;
 	}
 	struct event *events;
 	if (events_upcoming_of_org(w->db, req->arena, o.id, 5, &events, &v.nevents) != KQ_OK) {

@@ -31,6 +31,8 @@ void web_accounts_email_confirm_form(struct request *req, struct response *res);
 void web_accounts_email_confirm(struct request *req, struct response *res);
 void web_accounts_tokens_create(struct request *req, struct response *res);
 void web_accounts_tokens_revoke(struct request *req, struct response *res);
+/* my_tickets.c */
+void web_my_tickets(struct request *req, struct response *res);
 
 /* orgs.c */
 void web_orgs_directory(struct request *req, struct response *res);
@@ -110,15 +112,58 @@ void web_attendees_cancel_event(struct request *req, struct response *res);
 /* ---- end attendees pages ---- */
 
 /* ---- check-in ---- checkin.c */
+void web_checkin_page(struct request *req, struct response *res);
+void web_checkin_scan(struct request *req, struct response *res);
+void web_checkin_pay(struct request *req, struct response *res);
+void web_checkin_undo(struct request *req, struct response *res);
+void web_checkin_sell(struct request *req, struct response *res);
+void web_checkin_counts(struct request *req, struct response *res);
 /* ---- end check-in ---- */
 
 /* ---- back office ---- attendees.c / sales */
+void web_attendees_order(struct request *req, struct response *res);
+void web_attendees_cancel_order_form(struct request *req, struct response *res);
+void web_attendees_resend(struct request *req, struct response *res);
+void web_attendees_rename(struct request *req, struct response *res);
+void web_attendees_manual_order(struct request *req, struct response *res);
 /* ---- end back office ---- */
 
 /* ---- ticket editing and waiting list ---- tickets.c / waitlist.c */
+void web_tickets_type_edit_form(struct request *req, struct response *res);
+void web_tickets_type_update(struct request *req, struct response *res);
+void web_tickets_type_archive_form(struct request *req, struct response *res);
+void web_tickets_type_archive(struct request *req, struct response *res);
+void web_tickets_quota_edit_form(struct request *req, struct response *res);
+void web_tickets_quota_update(struct request *req, struct response *res);
+void web_tickets_quota_delete(struct request *req, struct response *res);
+void web_tickets_voucher_disable(struct request *req, struct response *res);
+void web_tickets_question_delete(struct request *req, struct response *res);
+void web_waitlist_join(struct request *req, struct response *res);
+void web_waitlist_show(struct request *req, struct response *res);
+void web_waitlist_leave_form(struct request *req, struct response *res);
+void web_waitlist_leave(struct request *req, struct response *res);
+/* orders.c: the ticket form of a waiting-list offer (the page behind its
+ * link): its type on its date only, selling the seats held for it. false
+ * when the type is no longer on sale there (archived, event cancelled). */
+struct waitlist_entry;
+bool web_orders_offer_form_load(struct request *req, const struct waitlist_entry *offer,
+				const char *event_slug, struct orders_form_view *out);
 /* ---- end ticket editing and waiting list ---- */
 
 /* ---- ticketing API ---- api tickets.c / orders.c */
 /* ---- end ticketing API ---- */
+
+/* ---- donations ---- donations.c */
+void web_donations_form(struct request *req, struct response *res);
+void web_donations_give(struct request *req, struct response *res);
+void web_donations_show(struct request *req, struct response *res);
+void web_donations_receipt_pdf(struct request *req, struct response *res);
+void web_donations_demo_form(struct request *req, struct response *res);
+void web_donations_demo_pay(struct request *req, struct response *res);
+void web_donations_settings_form(struct request *req, struct response *res);
+void web_donations_settings_save(struct request *req, struct response *res);
+void web_donations_fiscal_check(struct request *req, struct response *res);
+void web_donations_mark_paid(struct request *req, struct response *res);
+/* ---- end donations ---- */
 
 #endif

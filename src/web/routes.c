@@ -42,6 +42,7 @@ static const struct route routes[] = {
 	{ "POST", "/compte/email/confirmer",   web_accounts_email_confirm, R_CSRF },
 	{ "POST", "/compte/jetons",            web_accounts_tokens_create, R_AUTH | R_CSRF },
 	{ "POST", "/compte/jetons/{id}/revoquer", web_accounts_tokens_revoke, R_AUTH | R_CSRF },
+	{ "GET",  "/compte/billets",           web_my_tickets, R_AUTH },
 
 	/* organisations */
 	{ "GET",  "/annuaire",                 web_orgs_directory, 0 },
@@ -114,16 +115,54 @@ static const struct route routes[] = {
 	/* ---- end attendees pages ---- */
 
 	/* ---- check-in (checkin.c) ---- */
+	{ "GET",  "/evenements/{slug}/controle", web_checkin_page, R_AUTH },
+	{ "POST", "/evenements/{slug}/controle", web_checkin_scan, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/controle/encaisser", web_checkin_pay, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/controle/annuler", web_checkin_undo, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/controle/vente", web_checkin_sell, R_AUTH | R_CSRF },
+	{ "GET",  "/evenements/{slug}/controle/compteurs", web_checkin_counts, R_AUTH },
 	/* ---- end check-in ---- */
 
 	/* ---- back office (attendees.c / sales) ---- */
+	{ "POST", "/evenements/{slug}/participants/commande", web_attendees_manual_order, R_AUTH | R_CSRF },
+	{ "GET",  "/evenements/{slug}/participants/{id}", web_attendees_order, R_AUTH },
+	{ "GET",  "/evenements/{slug}/participants/{id}/annuler", web_attendees_cancel_order_form, R_AUTH },
+	{ "POST", "/evenements/{slug}/participants/{id}/renvoyer", web_attendees_resend, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/participants/{id}/billets/{ticket}/nom", web_attendees_rename, R_AUTH | R_CSRF },
 	/* ---- end back office ---- */
 
 	/* ---- ticket editing and waiting list (tickets.c / waitlist.c) ---- */
+	{ "GET",  "/evenements/{slug}/billetterie/types/{id}", web_tickets_type_edit_form, R_AUTH },
+	{ "POST", "/evenements/{slug}/billetterie/types/{id}", web_tickets_type_update, R_AUTH | R_CSRF },
+	{ "GET",  "/evenements/{slug}/billetterie/types/{id}/archiver", web_tickets_type_archive_form, R_AUTH },
+	{ "POST", "/evenements/{slug}/billetterie/types/{id}/archiver", web_tickets_type_archive, R_AUTH | R_CSRF },
+	{ "GET",  "/evenements/{slug}/billetterie/jauges/{id}", web_tickets_quota_edit_form, R_AUTH },
+	{ "POST", "/evenements/{slug}/billetterie/jauges/{id}", web_tickets_quota_update, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/billetterie/jauges/{id}/supprimer", web_tickets_quota_delete, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/billetterie/codes/{id}/desactiver", web_tickets_voucher_disable, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/billetterie/questions/{id}/supprimer", web_tickets_question_delete, R_AUTH | R_CSRF },
+	/* The waiting list: guests may join; the entry's token is the only key. */
+	{ "POST", "/evenements/{slug}/liste-attente", web_waitlist_join, R_CSRF },
+	{ "GET",  "/liste-attente/{token}",    web_waitlist_show, 0 },
+	{ "GET",  "/liste-attente/{token}/quitter", web_waitlist_leave_form, 0 },
+	{ "POST", "/liste-attente/{token}/quitter", web_waitlist_leave, R_CSRF },
 	/* ---- end ticket editing and waiting list ---- */
 
 	/* ---- ticketing API (api tickets.c / orders.c) ---- */
 	/* ---- end ticketing API ---- */
+
+	/* ---- donations (donations.c) ---- */
+	{ "GET",  "/organisations/{slug}/don", web_donations_form, 0 },
+	{ "POST", "/organisations/{slug}/don", web_donations_give, R_CSRF },
+	{ "GET",  "/organisations/{slug}/dons/reglages", web_donations_settings_form, R_AUTH },
+	{ "POST", "/organisations/{slug}/dons/reglages", web_donations_settings_save, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/dons/verifier", web_donations_fiscal_check, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/dons/{id}/virement-recu", web_donations_mark_paid, R_AUTH | R_CSRF },
+	{ "GET",  "/dons/{secret}",            web_donations_show, 0 },
+	{ "GET",  "/dons/{secret}/recu.pdf",   web_donations_receipt_pdf, 0 },
+	{ "GET",  "/dons/{secret}/paiement-demo", web_donations_demo_form, 0 },
+	{ "POST", "/dons/{secret}/paiement-demo", web_donations_demo_pay, R_CSRF },
+	/* ---- end donations ---- */
 };
 
 static bool use_https;
@@ -166,11 +205,17 @@ static void read_flash(struct request *req, struct response *res, struct web *w)
 
 /* A POST from another site is refused even before the token check, when the
  * browser says where it comes from. */
+/* A page served with Referrer-Policy: no-referrer (the order pages, whose
+ * URL is their secret) makes Chromium send "Origin: null" with its own
+ * forms; Sec-Fetch-Site, which no page can forge, then says whether the
+ * form was ours. */
 static bool same_origin(struct request *req)
 {
 	const char *origin = http_header(req, "Origin");
 	const char *host = http_header(req, "Host");
-	if (!origin || strcmp(origin, "null") == 0 || !host)
+	if (origin && strcmp(origin, "null") == 0)
+		return str_eq(http_header(req, "Sec-Fetch-Site"), "same-origin");
+	if (!origin || !host)
 		return origin == NULL;
 	const char *p = strstr(origin, "://");
 	return p && strcmp(p + 3, host) == 0;

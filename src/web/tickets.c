@@ -4,12 +4,20 @@
  * quotas, vouchers, questions). core/tickets.c decides who may do what
  * (ORG_ACT_PUBLISH for the shop's content, ORG_ACT_MONEY for its payment
  * settings); a refused form re-renders the page with 422 and the message
- * next to its field, a change redirects back with a flash message. */
+ * next to its field, a change redirects back with a flash message.
+ *
+ * Editing: a type and a quota each have their own page under
+ * .../types/{id} and .../jauges/{id} (the form filled with their values;
+ * archiving a type asks first on .../archiver; a quota is deleted only while
+ * it holds no seat); a voucher is disabled and a question deleted by a button
+ * on the main page. An {id} is looked up among the event's own: an id of
+ * another event through this event's address is 404. */
 #include "web/pages.h"
 #include "web/views/tickets.h"
 #include "core/orgs.h"
 #include "core/payments.h"
 #include "base/str.h"
+#include "base/timefmt.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -217,18 +225,80 @@ void web_tickets_shop_save(struct request *req, struct response *res)
 	in.waiting_list = http_form(req, "waiting_list") != NULL;
 	in.attendee_names = form_str(req, "attendee_names");
 	in.transfer_details = form_str(req, "transfer_details");
-	if (!*list) {
+	if (!*list)
+		field_error_add(&fe, "providers", "tickets.setup.err.providers");
+	/* Durations in hours; a field left empty or as shown keeps the stored value
+	 * (which may not be whole hours when set through the API). */
+	const char *cd = form_str(req, "cancel_deadline");
+	int64_t hours;
+	if (*cd && strcmp(cd, view_tickets_hours(req, cur.cancel_deadline)) != 0) {
+		if (parse_int(cd, 365 * 24, -1, &hours) && hours >= 0)
+			in.cancel_deadline = hours * 3600;
+		else
+			field_error_add(&fe, "cancel_deadline", "tickets.edit.err.cancel_deadline");
+	}
+	const char *ttl = form_str(req, "offer_ttl");
+	if (*ttl && strcmp(ttl, view_tickets_hours(req, cur.offer_ttl)) != 0) {
+		if (parse_int(ttl, 7 * 24, -1, &hours) && hours >= 1)
+			in.offer_ttl = hours * 3600;
+		else
+			field_error_add(&fe, "offer_ttl", "tickets.edit.err.offer_ttl");
+	}
+	if (fe.n) {
 		enum kq_err me = orgs_authorize(w->db, &w->actor, ev.org_id, ORG_ACT_MONEY);
 		if (me != KQ_OK) {
 			web_error(req, res, me);
 			return;
 		}
-		field_error_add(&fe, "providers", "tickets.setup.err.providers");
 		page(req, res, &ev, 422, "shop", &fe);
 		return;
 	}
 	e = tickets_shop_set(w->db, &w->actor, ev.id, &in, &fe);
 	done(req, res, &ev, e, "shop", &fe, "flash.tickets.shop_saved");
+}
+
+/* A sale date of the type form; cur_value is the stored one (0: none), kept
+ * as it is when the field comes back as shown: a time set through the API
+ * is not rounded to the day by saving the form. */
+static bool read_sale_date(struct request *req, const char *name, bool end_of_day,
+			   int64_t cur_value, int64_t *out)
+{
+	const char *s = form_str(req, name);
+	if (cur_value && strcmp(s, time_format_date(req->arena, cur_value)) == 0) {
+		*out = cur_value;
+		return true;
+	}
+	return parse_date(s, end_of_day, out);
+}
+
+/* The type form (new or edit: cur is the type edited, or NULL) into *in. */
+static void read_type_form(struct request *req, const struct ticket_type *cur,
+			   struct ticket_type_input *in, struct field_errors *fe)
+{
+	*in = (struct ticket_type_input){
+		.name = form_str(req, "name"),
+		.description = form_str(req, "description"),
+		.visibility = form_str(req, "visibility"),
+		.position = cur ? cur->position : 0,
+	};
+	if (!*in->visibility)
+		in->visibility = NULL;
+	if (!parse_euros(form_str(req, "price"), &in->price_cents))
+		field_error_add(fe, "price", "tickets.setup.err.price");
+	int64_t n;
+	if (!parse_int(form_str(req, "min_per_order"), TICKETS_PER_ORDER_MAX, 0, &n))
+		field_error_add(fe, "min_per_order", "tickets.setup.err.number");
+	else
+		in->min_per_order = (int)n;
+	if (!parse_int(form_str(req, "max_per_order"), TICKETS_PER_ORDER_MAX, 0, &n))
+		field_error_add(fe, "max_per_order", "tickets.setup.err.number");
+	else
+		in->max_per_order = (int)n;
+	if (!read_sale_date(req, "sale_starts_at", false, cur ? cur->sale_starts_at : 0,
+			    &in->sale_starts_at))
+		field_error_add(fe, "sale_starts_at", "tickets.setup.err.date");
+	if (!read_sale_date(req, "sale_ends_at", true, cur ? cur->sale_ends_at : 0, &in->sale_ends_at))
+		field_error_add(fe, "sale_ends_at", "tickets.setup.err.date");
 }
 
 void web_tickets_type_create(struct request *req, struct response *res)
@@ -238,28 +308,8 @@ void web_tickets_type_create(struct request *req, struct response *res)
 	if (!load_event(req, res, &ev))
 		return;
 	struct field_errors fe = { 0 };
-	struct ticket_type_input in = {
-		.name = form_str(req, "name"),
-		.description = form_str(req, "description"),
-		.visibility = form_str(req, "visibility"),
-	};
-	if (!*in.visibility)
-		in.visibility = NULL;
-	if (!parse_euros(form_str(req, "price"), &in.price_cents))
-		field_error_add(&fe, "price", "tickets.setup.err.price");
-	int64_t n;
-	if (!parse_int(form_str(req, "min_per_order"), TICKETS_PER_ORDER_MAX, 0, &n))
-		field_error_add(&fe, "min_per_order", "tickets.setup.err.number");
-	else
-		in.min_per_order = (int)n;
-	if (!parse_int(form_str(req, "max_per_order"), TICKETS_PER_ORDER_MAX, 0, &n))
-		field_error_add(&fe, "max_per_order", "tickets.setup.err.number");
-	else
-		in.max_per_order = (int)n;
-	if (!parse_date(form_str(req, "sale_starts_at"), false, &in.sale_starts_at))
-		field_error_add(&fe, "sale_starts_at", "tickets.setup.err.date");
-	if (!parse_date(form_str(req, "sale_ends_at"), true, &in.sale_ends_at))
-		field_error_add(&fe, "sale_ends_at", "tickets.setup.err.date");
+	struct ticket_type_input in;
+	read_type_form(req, NULL, &in, &fe);
 	enum kq_err e;
 	if (fe.n) {
 		if (!may_publish(req, res, &ev))
@@ -272,19 +322,15 @@ void web_tickets_type_create(struct request *req, struct response *res)
 	done(req, res, &ev, e, "type", &fe, "flash.tickets.type_created");
 }
 
-void web_tickets_quota_create(struct request *req, struct response *res)
+/* The quota form (new or edit): name, size, and the checked types (fields type_{id}). */
+static void read_quota_form(struct request *req, struct ticket_quota_input *in,
+			    struct field_errors *fe)
 {
-	struct web *w = web_of(req);
-	struct event ev;
-	if (!load_event(req, res, &ev))
-		return;
-	struct field_errors fe = { 0 };
-	struct ticket_quota_input in = { .name = form_str(req, "name") };
+	*in = (struct ticket_quota_input){ .name = form_str(req, "name") };
 	int64_t size = 0;
 	if (!parse_int(form_str(req, "size"), TICKETS_QUOTA_MAX, -1, &size) || size < 0)
-		field_error_add(&fe, "size", "tickets.setup.err.number");
-	in.size = size;
-	/* The checked types: fields type_{id}. */
+		field_error_add(fe, "size", "tickets.setup.err.number");
+	in->size = size;
 	int64_t *ids = arena_alloc(req->arena, sizeof(*ids) * (size_t)(req->nfields + 1));
 	for (int i = 0; i < req->nfields; i++) {
 		const char *nm = req->fields[i].name;
@@ -293,11 +339,22 @@ void web_tickets_quota_create(struct request *req, struct response *res)
 		char *end;
 		long long id = strtoll(nm + 5, &end, 10);
 		if (*end == '\0' && id > 0)
-			ids[in.n_types++] = id;
+			ids[in->n_types++] = id;
 	}
-	in.type_ids = ids;
-	if (in.n_types == 0)
-		field_error_add(&fe, "types", "tickets.setup.err.types");
+	in->type_ids = ids;
+	if (in->n_types == 0)
+		field_error_add(fe, "types", "tickets.setup.err.types");
+}
+
+void web_tickets_quota_create(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct event ev;
+	if (!load_event(req, res, &ev))
+		return;
+	struct field_errors fe = { 0 };
+	struct ticket_quota_input in;
+	read_quota_form(req, &in, &fe);
 	/* The date must be one of this event's. */
 	int64_t date_id = 0;
 	const char *ds = form_str(req, "date");
@@ -368,4 +425,270 @@ void web_tickets_question_create(struct request *req, struct response *res)
 	struct ticket_question out;
 	enum kq_err e = tickets_question_create(w->db, &w->actor, ev.id, &in, req->arena, &fe, &out);
 	done(req, res, &ev, e, "question", &fe, "flash.tickets.question_created");
+}
+
+/* ---- editing: one type, one quota; disabling a code, deleting a question ---------------------- */
+
+/* The {id} of the route, a positive number; else the 404 page. */
+static bool route_id(struct request *req, struct response *res, int64_t *out)
+{
+	const char *s = http_param(req, "id");
+	if (!s || !str_to_i64(s, out) || *out <= 0) {
+		web_error(req, res, KQ_ERR_NOT_FOUND);
+		return false;
+	}
+	return true;
+}
+
+static const char *setup_url(struct request *req, const struct event *ev)
+{
+	return arena_printf(req->arena, "/evenements/%s/billetterie", url_arg(req->arena, ev->slug));
+}
+
+/* The type {id} of ev, for a member who may change the shop; else the error page. */
+static bool load_type(struct request *req, struct response *res, const struct event *ev,
+		      struct ticket_type *out)
+{
+	struct web *w = web_of(req);
+	int64_t id;
+	if (!may_publish(req, res, ev) || !route_id(req, res, &id))
+		return false;
+	struct ticket_type *list;
+	int n;
+	enum kq_err e = tickets_types_list(w->db, &w->actor, ev->id, req->arena, &list, &n);
+	if (e == KQ_OK) {
+		e = KQ_ERR_NOT_FOUND;
+		for (int i = 0; i < n; i++)
+			if (list[i].id == id) {
+				*out = list[i];
+				e = KQ_OK;
+			}
+	}
+	if (e != KQ_OK)
+		web_error(req, res, e);
+	return e == KQ_OK;
+}
+
+static void type_page(struct request *req, struct response *res, const struct event *ev,
+		      const struct ticket_type *t, int status, const struct field_errors *fe)
+{
+	struct tickets_type_edit_view v = { .ev = ev, .t = t, .fe = fe, .refill = fe != NULL };
+	res->status = status;
+	buf_reset(&res->body);
+	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
+	view_tickets_type_edit(&res->body, req, &v);
+}
+
+void web_tickets_type_edit_form(struct request *req, struct response *res)
+{
+	struct event ev;
+	struct ticket_type t;
+	if (load_event(req, res, &ev) && load_type(req, res, &ev, &t))
+		type_page(req, res, &ev, &t, 200, NULL);
+}
+
+void web_tickets_type_update(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct event ev;
+	struct ticket_type cur;
+	if (!load_event(req, res, &ev) || !load_type(req, res, &ev, &cur))
+		return;
+	struct field_errors fe = { 0 };
+	struct ticket_type_input in;
+	read_type_form(req, &cur, &in, &fe);
+	enum kq_err e = KQ_ERR_FORM_INVALID;
+	if (fe.n == 0) {
+		/* A new price is safe: a buyer who saw the old one is asked again
+		 * (TICKETS_PRICE_CHANGED at checkout). */
+		struct ticket_type out;
+		e = tickets_type_update(w->db, &w->actor, cur.id, &in, req->arena, &fe, &out);
+	}
+	if (e == KQ_OK)
+		web_redirect_flash(req, res, setup_url(req, &ev), "success", "flash.tickets.type_saved");
+	else if (e == KQ_ERR_FORM_INVALID || fe.n)
+		type_page(req, res, &ev, &cur, 422, &fe);
+	else
+		web_error(req, res, e);
+}
+
+void web_tickets_type_archive_form(struct request *req, struct response *res)
+{
+	struct event ev;
+	struct ticket_type t;
+	if (!load_event(req, res, &ev) || !load_type(req, res, &ev, &t))
+		return;
+	if (t.is_archived) {
+		http_redirect(res, req->arena, setup_url(req, &ev));
+		return;
+	}
+	res->status = 200;
+	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
+	view_tickets_type_archive(&res->body, req, &ev, &t);
+}
+
+void web_tickets_type_archive(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct event ev;
+	struct ticket_type t;
+	if (!load_event(req, res, &ev) || !load_type(req, res, &ev, &t))
+		return;
+	enum kq_err e = tickets_type_archive(w->db, &w->actor, t.id);
+	if (e == KQ_OK)
+		web_redirect_flash(req, res, setup_url(req, &ev), "success", "flash.tickets.type_archived");
+	else
+		web_error(req, res, e);
+}
+
+/* The quota {id} of ev and the event's types, for a member who may change the shop. */
+static bool load_quota(struct request *req, struct response *res, const struct event *ev,
+		       struct ticket_quota *out, struct ticket_type **types, int *ntypes)
+{
+	struct web *w = web_of(req);
+	int64_t id;
+	if (!may_publish(req, res, ev) || !route_id(req, res, &id))
+		return false;
+	struct ticket_quota *list;
+	int n;
+	enum kq_err e = tickets_quotas_list(w->db, &w->actor, ev->id, req->arena, &list, &n);
+	if (e == KQ_OK) {
+		e = KQ_ERR_NOT_FOUND;
+		for (int i = 0; i < n; i++)
+			if (list[i].id == id) {
+				*out = list[i];
+				e = KQ_OK;
+			}
+	}
+	if (e == KQ_OK)
+		e = tickets_types_list(w->db, &w->actor, ev->id, req->arena, types, ntypes);
+	if (e != KQ_OK)
+		web_error(req, res, e);
+	return e == KQ_OK;
+}
+
+static void quota_page(struct request *req, struct response *res, const struct event *ev,
+		       const struct ticket_quota *q, const struct ticket_type *types, int ntypes,
+		       int status, const struct field_errors *fe, const char *delete_error_key)
+{
+	struct tickets_quota_edit_view v = { .ev = ev, .q = q, .types = types, .ntypes = ntypes,
+					     .fe = fe, .refill = fe != NULL,
+					     .delete_error_key = delete_error_key };
+	res->status = status;
+	buf_reset(&res->body);
+	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
+	view_tickets_quota_edit(&res->body, req, &v);
+}
+
+void web_tickets_quota_edit_form(struct request *req, struct response *res)
+{
+	struct event ev;
+	struct ticket_quota q;
+	struct ticket_type *types;
+	int nt;
+	if (load_event(req, res, &ev) && load_quota(req, res, &ev, &q, &types, &nt))
+		quota_page(req, res, &ev, &q, types, nt, 200, NULL, NULL);
+}
+
+void web_tickets_quota_update(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct event ev;
+	struct ticket_quota q;
+	struct ticket_type *types;
+	int nt;
+	if (!load_event(req, res, &ev) || !load_quota(req, res, &ev, &q, &types, &nt))
+		return;
+	struct field_errors fe = { 0 };
+	struct ticket_quota_input in;
+	read_quota_form(req, &in, &fe);
+	enum kq_err e = KQ_ERR_FORM_INVALID;
+	if (fe.n == 0)
+		e = tickets_quota_update(w->db, &w->actor, q.id, &in, &fe);
+	if (e == KQ_ERR_TICKETS_QUOTA_BELOW_SOLD && !field_error_get(&fe, "size"))
+		field_error_add(&fe, "size", err_msg_key(e));
+	if (e == KQ_OK)
+		web_redirect_flash(req, res, setup_url(req, &ev), "success", "flash.tickets.quota_saved");
+	else if (e == KQ_ERR_FORM_INVALID || fe.n)
+		quota_page(req, res, &ev, &q, types, nt, e == KQ_ERR_FORM_INVALID ? 422 : err_http_status(e),
+			   &fe, NULL);
+	else
+		web_error(req, res, e);
+}
+
+void web_tickets_quota_delete(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct event ev;
+	struct ticket_quota q;
+	struct ticket_type *types;
+	int nt;
+	if (!load_event(req, res, &ev) || !load_quota(req, res, &ev, &q, &types, &nt))
+		return;
+	enum kq_err e = tickets_quota_delete_unused(w->db, &w->actor, q.id);
+	if (e == KQ_OK) {
+		web_redirect_flash(req, res, setup_url(req, &ev), "success", "flash.tickets.quota_deleted");
+	} else if (e == KQ_ERR_TICKETS_IN_USE) {
+		/* Sold meanwhile: the page again, with what it holds now. */
+		if (load_quota(req, res, &ev, &q, &types, &nt))
+			quota_page(req, res, &ev, &q, types, nt, err_http_status(e), NULL,
+				   "tickets.edit.err.quota_in_use");
+	} else {
+		web_error(req, res, e);
+	}
+}
+
+void web_tickets_voucher_disable(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct event ev;
+	int64_t id;
+	if (!load_event(req, res, &ev) || !may_publish(req, res, &ev) || !route_id(req, res, &id))
+		return;
+	struct voucher *list;
+	int n;
+	enum kq_err e = tickets_vouchers_list(w->db, &w->actor, ev.id, req->arena, &list, &n);
+	if (e == KQ_OK) {
+		e = KQ_ERR_NOT_FOUND;
+		for (int i = 0; i < n; i++)
+			if (list[i].id == id)
+				e = KQ_OK;
+	}
+	if (e == KQ_OK)
+		e = tickets_voucher_disable(w->db, &w->actor, id);
+	if (e == KQ_OK)
+		web_redirect_flash(req, res, setup_url(req, &ev), "success", "flash.tickets.voucher_disabled");
+	else
+		web_error(req, res, e);
+}
+
+void web_tickets_question_delete(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct event ev;
+	int64_t id;
+	if (!load_event(req, res, &ev) || !may_publish(req, res, &ev) || !route_id(req, res, &id))
+		return;
+	struct ticket_question *list;
+	int n;
+	enum kq_err e = tickets_questions_list(w->db, req->arena, ev.id, &list, &n);
+	if (e == KQ_OK) {
+		e = KQ_ERR_NOT_FOUND;
+		for (int i = 0; i < n; i++)
+			if (list[i].id == id)
+				e = KQ_OK;
+	}
+	if (e == KQ_OK)
+		e = tickets_question_delete(w->db, &w->actor, id);
+	if (e == KQ_OK) {
+		web_redirect_flash(req, res, setup_url(req, &ev), "success", "flash.tickets.question_deleted");
+	} else if (e == KQ_ERR_TICKETS_IN_USE) {
+		/* Buyers answered it: their answers stay, and so does the question. */
+		struct field_errors fe = { 0 };
+		field_error_add(&fe, arena_printf(req->arena, "question-%lld", (long long)id),
+				"tickets.edit.err.question_answered");
+		page(req, res, &ev, err_http_status(e), "question_delete", &fe);
+	} else {
+		web_error(req, res, e);
+	}
 }

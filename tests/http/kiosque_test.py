@@ -407,6 +407,8 @@ class Response:
         self.headers = resp.headers
         self.raw = raw
         self.body = raw.decode("utf-8", errors="replace")
+        if (self.headers.get("Content-Type") or "").startswith("text/html"):
+            _assert_unique_ids(self)
 
     text = property(lambda self: self.body)
     location = property(lambda self: self.headers.get("Location"))
@@ -423,6 +425,18 @@ class Response:
 
     def __repr__(self):
         return "<Response %s %s -> %d>" % (self.method, self.path, self.status)
+
+
+_ID = re.compile(r'<[a-zA-Z][^>]*?\sid="([^"]*)"')
+
+
+def _assert_unique_ids(r):
+    """Every page the tests load: an id used twice breaks label "for", aria-describedby and error links."""
+    seen, dups = set(), set()
+    for i in _ID.findall(r.body):
+        (dups if i in seen else seen).add(i)
+    if dups:
+        raise AssertionError("%s %s: ids used more than once: %s" % (r.method, r.path, ", ".join(sorted(dups))))
 
 
 class Client:

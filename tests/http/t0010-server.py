@@ -122,6 +122,17 @@ class Pages(unittest.TestCase):
                         headers={"Origin": "https://evil.example"})
         self.assertEqual(r.status, 403)
 
+    def test_origin_null_is_ours_only_when_the_browser_says_same_origin(self):
+        # A page with Referrer-Policy: no-referrer makes Chromium send "Origin: null" with its own forms.
+        c = self.srv.client()
+        token = csrf(c.get("/").body)
+        fields = {"_csrf": token, "lang": "fr", "next": "/"}
+        for fetch_site, status in (("same-origin", 303), ("cross-site", 403), ("same-site", 403), (None, 403)):
+            h = {"Origin": "null"}
+            if fetch_site:
+                h["Sec-Fetch-Site"] = fetch_site
+            self.assertEqual(c.post_form("/preferences", fields, headers=h).status, status, fetch_site)
+
     def test_english_from_accept_language_and_from_the_switch(self):
         c = self.srv.client()
         r = c.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})

@@ -170,6 +170,10 @@ class CheckoutTest(unittest.TestCase):
                                            " WHERE order_id = %s AND status = 'captured'" % order_of), "1|2000")
         self.assertEqual(run_sql(self.srv, "SELECT COUNT(*), SUM(amount_cents) FROM ledger"
                                            " WHERE order_id = %s AND kind = 'payment'" % order_of), "1|2000")
+        # Stripe kept 1.5 % + 0.25 EUR (the fake's pricing): one fee row, on the payment too.
+        self.assertEqual(run_sql(self.srv, "SELECT COUNT(*), SUM(amount_cents) FROM ledger"
+                                           " WHERE order_id = %s AND kind = 'fee'" % order_of), "1|-55")
+        self.assertEqual(run_sql(self.srv, "SELECT fee_cents FROM payments WHERE order_id = %s" % order_of), "55")
         page = c.get("/commandes/" + secret)
         self.assertIn("Payée", page.body)
         ret = c.get("/commandes/%s/retour" % secret)

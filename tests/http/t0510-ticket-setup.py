@@ -127,7 +127,7 @@ class TicketSetupTest(Agenda, unittest.TestCase):
         self.assertIn("BENEVOLE-", self.setup_page(c, slug).body)
         r = self.post(c, slug, "/codes", {"code": "", "kind": "percent", "amount": "120"})
         self.assertEqual(r.status, 422)
-        self.assertIn('id="e-amount"', r.body)
+        self.assertIn('id="e-voucher-amount"', r.body)
         r = self.post(c, slug, "/questions", {"label": "Régime alimentaire ?", "kind": "text", "required": "1"})
         self.assertEqual(r.status, 303, r.body[:3000])
         self.assertIn("Régime alimentaire", self.setup_page(c, slug).body)

@@ -138,6 +138,8 @@ class Handler(BaseHTTPRequestHandler):
                 s = st.sessions.get(parts[3])
                 status, obj = (200, s) if s else error(404, "invalid_request_error",
                                                        "No such checkout.session: %s" % parts[3])
+                if s and query.get("expand[]") == "payment_intent.latest_charge.balance_transaction":
+                    obj = self.expanded(s)
             elif method == "POST" and path == "/v1/refunds":
                 status, obj = self.create_refund(params)
             else:
@@ -178,6 +180,22 @@ class Handler(BaseHTTPRequestHandler):
         }
         st.sessions[sid] = s
         return 200, s
+
+    def expanded(self, s):
+        """The session with its payment intent, charge and balance transaction (Stripe's fee) inlined."""
+        st = self.server.state
+        obj = dict(s)
+        pi = st.intents.get(s.get("payment_intent") or "")
+        if pi:
+            obj["payment_intent"] = {
+                "id": s["payment_intent"], "object": "payment_intent", "amount": pi["amount"],
+                "currency": pi["currency"], "status": "succeeded",
+                "latest_charge": {"id": pi["charge"], "object": "charge", "amount": pi["amount"],
+                                  "balance_transaction": {
+                                      "id": pi["txn"], "object": "balance_transaction", "amount": pi["amount"],
+                                      "currency": pi["currency"], "fee": pi["fee"],
+                                      "net": pi["amount"] - pi["fee"]}}}
+        return obj
 
     def create_refund(self, p):
         st = self.server.state
@@ -253,8 +271,10 @@ class Handler(BaseHTTPRequestHandler):
                     if s["status"] != "open":
                         return self.reply(409, {"error": "session is " + s["status"]})
                     pi = new_id("pi_test_")
-                    st.intents[pi] = {"amount": s["amount_total"], "refunded": 0,
-                                      "currency": s["currency"]}
+                    # Stripe's European card pricing: 1.5 % + 0.25 EUR, rounded to the cent.
+                    fee = (s["amount_total"] * 15 + 500) // 1000 + 25
+                    st.intents[pi] = {"amount": s["amount_total"], "refunded": 0, "currency": s["currency"],
+                                      "fee": fee, "charge": new_id("ch_test_"), "txn": new_id("txn_test_")}
                     s.update(status="complete", payment_status="paid", payment_intent=pi)
                     typ = "checkout.session.completed"
                 else:

@@ -4,6 +4,7 @@
 #include "base/i18n.h"
 #include "core/orders.h"
 #include "core/payments.h"
+#include "core/waitlist.h"
 
 TL_MIGRATED_DB_SETUPS(struct tk, "tickets")
 
@@ -455,6 +456,165 @@ static void test_money_is_formatted_in_french_and_english(void **state)
 	assert_string_equal(tickets_money_format(e->a, -300, "EUR", "fr"), "-3,00\u00a0€");
 }
 
+/* ---- editing: deleting an unused quota, the waiting list's figures ------------------------- */
+
+/* An order of n tickets of type on date, paid on site (pending). */
+static void buy_order(struct tk *e, int64_t type, int64_t date, int n, struct order *out)
+{
+	struct checkout_ticket t[8];
+	memset(t, 0, sizeof(t));
+	for (int i = 0; i < n; i++) {
+		t[i].ticket_type_id = type;
+		t[i].event_date_id = date;
+	}
+	char key[TOKEN_HEX_LEN + 1];
+	crypto_token(key);
+	struct checkout_request in = { .event_id = e->event, .tickets = t, .n_tickets = n,
+				       .buyer_name = "Ana", .buyer_email = "ana@example.org",
+				       .provider = "onsite", .idempotency_key = key, .lang = "fr" };
+	struct field_errors fe = { 0 };
+	assert_int_equal(orders_checkout(e->db, &e->a_visitor, &in, e->a, &fe, out), KQ_OK);
+}
+
+static bool quota_listed(struct tk *e, int64_t id)
+{
+	struct ticket_quota *qs;
+	int n;
+	assert_int_equal(tickets_quotas_list(e->db, &e->a_owner, e->event, e->a, &qs, &n), KQ_OK);
+	for (int i = 0; i < n; i++)
+		if (qs[i].id == id)
+			return true;
+	return false;
+}
+
+static void test_quota_delete_unused_refuses_while_seats_are_held(void **state)
+{
+	struct tk *e = *state;
+	tk_new_event(e);
+	int64_t t = tk_type(e, "Plein", 1000, NULL);
+	int64_t other = tk_type(e, "Réduit", 500, NULL);
+	int64_t q1 = tk_quota(e, e->date1, 5, t, 0, 0);
+	int64_t q2 = tk_quota(e, e->date2, 1, t, 0, 0);
+	int64_t unused = tk_quota(e, e->date2, 10, other, 0, 0);
+	assert_int_equal(tickets_quota_delete_unused(e->db, &e->a_visitor, unused), KQ_ERR_AUTH_REQUIRED);
+	assert_int_equal(tickets_quota_delete_unused(e->db, &e->a_stranger, unused), KQ_ERR_FORBIDDEN);
+	assert_int_equal(tickets_quota_delete_unused(e->db, &e->a_box, unused), KQ_ERR_FORBIDDEN);
+	assert_int_equal(tickets_quota_delete_unused(e->db, &e->a_owner, 999999), KQ_ERR_NOT_FOUND);
+	assert_int_equal(tickets_quota_delete_unused(e->db, &e->a_owner, 0), KQ_ERR_NOT_FOUND);
+
+	/* A sold ticket keeps its quota. */
+	struct order o1, o2;
+	buy_order(e, t, e->date1, 1, &o1);
+	assert_int_equal(tickets_quota_delete_unused(e->db, &e->a_owner, q1), KQ_ERR_TICKETS_IN_USE);
+	assert_true(quota_listed(e, q1));
+	assert_int_equal(tk_quota_sold(e, q1), 1);
+	/* A seat offered to the waiting list is held too. */
+	buy_order(e, t, e->date2, 1, &o2);
+	struct waitlist_request wr = { e->date2, t, "Wendy", "wendy.quota@example.org", 1, "fr" };
+	struct field_errors fe = { 0 };
+	struct waitlist_entry w;
+	assert_int_equal(waitlist_join(e->db, &e->a_visitor, &wr, e->a, &fe, &w), KQ_OK);
+	assert_int_equal(orders_cancel(e->db, &e->a_box, o2.id), KQ_OK);
+	int offered;
+	assert_int_equal(waitlist_run(e->db, time_now(), &offered), KQ_OK);
+	assert_int_equal(offered, 1);
+	assert_int_equal(tk_quota_sold(e, q2), 1);
+	assert_int_equal(tickets_quota_delete_unused(e->db, &e->a_owner, q2), KQ_ERR_TICKETS_IN_USE);
+	assert_true(quota_listed(e, q2));
+	/* Once the offer is given back, nothing holds it: it goes. */
+	assert_int_equal(waitlist_leave(e->db, w.token), KQ_OK);
+	assert_int_equal(tk_quota_sold(e, q2), 0);
+	assert_int_equal(tickets_quota_delete_unused(e->db, &e->a_owner, q2), KQ_OK);
+	assert_false(quota_listed(e, q2));
+	assert_int_equal(tickets_quota_delete_unused(e->db, &e->a_editor, unused), KQ_OK);
+	assert_false(quota_listed(e, unused));
+	assert_int_equal(tickets_quota_delete_unused(e->db, &e->a_owner, unused), KQ_ERR_NOT_FOUND);
+	tk_check_invariants(e);
+}
+
+static int64_t count_mail(struct tk *e, const char *to, const char *subject_part)
+{
+	static const struct db_sql q = { "ut_tickets_count_mail",
+		"SELECT COUNT(*) FROM outbox WHERE to_addr = $1 AND subject LIKE $2" };
+	struct db_stmt *st = db_stmt(e->db, &q);
+	db_bind_text(st, 1, to);
+	db_bind_text(st, 2, arena_printf(e->a, "%%%s%%", subject_part));
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t n = db_col_i64(st, 0);
+	db_reset(st);
+	return n;
+}
+
+static const struct ticket_type *find_type(struct tk *e, int64_t id)
+{
+	struct ticket_type *list;
+	int n;
+	assert_int_equal(tickets_types_list(e->db, &e->a_editor, e->event, e->a, &list, &n), KQ_OK);
+	for (int i = 0; i < n; i++)
+		if (list[i].id == id)
+			return &list[i];
+	fail_msg("type %lld not listed", (long long)id);
+	return NULL;
+}
+
+static void test_types_list_counts_each_waiting_list_and_joining_twice_sends_one_mail(void **state)
+{
+	struct tk *e = *state;
+	tk_new_event(e);
+	int64_t t = tk_type(e, "Plein", 1000, NULL);
+	int64_t calm = tk_type(e, "Calme", 1000, NULL);
+	tk_quota(e, e->date1, 1, t, 0, 0);
+	tk_quota(e, e->date1, 5, calm, 0, 0);
+	struct order o;
+	buy_order(e, t, e->date1, 1, &o);
+	struct field_errors fe = { 0 };
+	struct waitlist_entry w1, w2, again;
+	struct waitlist_request wanda = { e->date1, t, "Wanda", "wanda.list@example.org", 2, "fr" };
+	struct waitlist_request gus = { e->date1, t, "Gus", "gus.list@example.org", 1, "en" };
+	assert_int_equal(waitlist_join(e->db, &e->a_visitor, &wanda, e->a, &fe, &w1), KQ_OK);
+	assert_false(w1.is_existing);
+	assert_int_equal(waitlist_join(e->db, &e->a_visitor, &gus, e->a, &fe, &w2), KQ_OK);
+	assert_int_equal(w2.position, 2);
+	struct waitlist_request wanda_again = { e->date1, t, "W.", "WANDA.List@example.org", 1, "fr" };
+	assert_int_equal(waitlist_join(e->db, &e->a_visitor, &wanda_again, e->a, &fe, &again), KQ_OK);
+	assert_true(again.is_existing);
+	assert_int_equal(again.id, w1.id);
+	/* The confirmation with the link went once, in the entry's language. */
+	assert_int_equal(count_mail(e, "wanda.list@example.org", "Liste d'attente"), 1);
+	assert_int_equal(count_mail(e, "gus.list@example.org", "Waiting list"), 1);
+	static const struct db_sql body = { "ut_tickets_mail_body",
+		"SELECT body_text FROM outbox WHERE to_addr = $1 ORDER BY id DESC LIMIT 1" };
+	struct db_stmt *st = db_stmt(e->db, &body);
+	db_bind_text(st, 1, "gus.list@example.org");
+	assert_int_equal(db_step(st), DB_ROW);
+	const char *text = arena_strdup(e->a, db_col_text(st, 0));
+	db_reset(st);
+	assert_non_null(strstr(text, arena_printf(e->a, "/liste-attente/%s", w2.token)));
+	assert_non_null(strstr(text, "Your place: 2"));
+
+	const struct ticket_type *ty = find_type(e, t);
+	assert_int_equal(ty->waiting, 2);
+	assert_int_equal(ty->waiting_seats, 3);
+	assert_int_equal(ty->offered_seats, 0);
+	assert_int_equal(find_type(e, calm)->waiting, 0);
+	/* One seat comes back: Wanda's two do not fit, Gus is offered it. */
+	assert_int_equal(orders_cancel(e->db, &e->a_box, o.id), KQ_OK);
+	int offered;
+	assert_int_equal(waitlist_run(e->db, time_now(), &offered), KQ_OK);
+	assert_int_equal(offered, 1);
+	ty = find_type(e, t);
+	assert_int_equal(ty->waiting, 1);
+	assert_int_equal(ty->waiting_seats, 2);
+	assert_int_equal(ty->offered_seats, 1);
+	/* The type edited (a new price): its waiting list is untouched. */
+	struct ticket_type_input up = { .name = "Plein", .price_cents = 1500, .max_per_order = 50 };
+	struct ticket_type out;
+	assert_int_equal(tickets_type_update(e->db, &e->a_editor, t, &up, e->a, &fe, &out), KQ_OK);
+	assert_int_equal(out.waiting, 0);   /* figures come with the list only */
+	assert_int_equal(find_type(e, t)->offered_seats, 1);
+	tk_check_invariants(e);
+}
+
 int main(void)
 {
 	crypto_init();
@@ -475,6 +635,8 @@ int main(void)
 		cmocka_unit_test(test_shop_settings_need_the_money_right_and_known_providers),
 		cmocka_unit_test(test_agenda_figures_come_from_types_quotas_and_orders),
 		cmocka_unit_test(test_money_is_formatted_in_french_and_english),
+		cmocka_unit_test(test_quota_delete_unused_refuses_while_seats_are_held),
+		cmocka_unit_test(test_types_list_counts_each_waiting_list_and_joining_twice_sends_one_mail),
 	};
 	int failed = 0;
 	TL_RUN_GROUP_BOTH(failed, "tickets", tests, setup_sqlite_tk, setup_pg_tk, teardown_tk);

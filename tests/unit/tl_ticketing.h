@@ -239,7 +239,11 @@ static const struct db_sql TK_LEDGER_ORGS = { "tk_ledger_orgs",
 	" (SELECT COUNT(*) FROM payments p WHERE p.org_id = o.id AND p.status = 'captured'"
 	"   AND p.amount_cents > 0),"
 	" (SELECT COUNT(*) FROM ledger l WHERE l.org_id = o.id AND l.kind = 'refund'),"
-	" (SELECT COUNT(*) FROM refunds r WHERE r.org_id = o.id AND r.status = 'done')"
+	" (SELECT COUNT(*) FROM refunds r WHERE r.org_id = o.id AND r.status = 'done'),"
+	" COALESCE((SELECT SUM(fee_cents) FROM payments p WHERE p.org_id = o.id"
+	"   AND p.status = 'captured'), 0),"
+	" (SELECT COUNT(*) FROM ledger l WHERE l.org_id = o.id AND l.kind = 'fee'),"
+	" (SELECT COUNT(*) FROM payments p WHERE p.org_id = o.id AND p.fee_cents > 0)"
 	" FROM organisations o ORDER BY o.id" };
 
 /* INVARIANT(quota): sold == held, for every quota. */
@@ -270,12 +274,14 @@ TL_UNUSED static void tk_assert_ledger_balanced(struct db *db)
 		int64_t in = db_col_i64(st, 2), out = db_col_i64(st, 3);
 		int64_t lp = db_col_i64(st, 4), np = db_col_i64(st, 5);
 		int64_t lr = db_col_i64(st, 6), nr = db_col_i64(st, 7);
-		if (ledger != in - out || lp != np || lr != nr) {
+		int64_t fees = db_col_i64(st, 8), lf = db_col_i64(st, 9), nf = db_col_i64(st, 10);
+		if (ledger != in - out - fees || lp != np || lr != nr || lf != nf) {
 			db_reset(st);
-			fail_msg("org %lld: ledger %lld, payments %lld - refunds %lld; rows %lld/%lld"
-				 " payments, %lld/%lld refunds", (long long)org, (long long)ledger,
-				 (long long)in, (long long)out, (long long)lp, (long long)np,
-				 (long long)lr, (long long)nr);
+			fail_msg("org %lld: ledger %lld, payments %lld - refunds %lld - fees %lld; rows"
+				 " %lld/%lld payments, %lld/%lld refunds, %lld/%lld fees", (long long)org,
+				 (long long)ledger, (long long)in, (long long)out, (long long)fees,
+				 (long long)lp, (long long)np, (long long)lr, (long long)nr, (long long)lf,
+				 (long long)nf);
 		}
 	}
 	db_reset(st);

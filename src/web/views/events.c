@@ -650,21 +650,12 @@ static void agenda_head(struct buf *h, struct request *req, const struct events_
 
 /* ---- the agenda ------------------------------------------------------------------------------ */
 
-void view_events_agenda(struct buf *b, struct request *req, const struct events_agenda_view *v)
+/* What the agenda found: the same for every visitor of a language and a
+ * query, so the page may keep it a few seconds (web/fragments.h). */
+void view_events_agenda_results(struct buf *b, struct request *req, const struct events_agenda_view *v)
 {
 	bool past = v->mode == AGENDA_PAST;
-	const char *title = web_t(req, past ? "events.agenda.past_title" : "events.agenda.title");
 	const char *path = past ? "/evenements/passes" : "/evenements";
-	struct buf head = BUF_INIT;
-	agenda_head(&head, req, v->query);
-	layout_start_head(b, req, title, &head);
-	buf_free(&head);
-	html_fmt(b, "<h1>%s</h1><p class=\"lead\">%s</p>", title,
-		 web_t(req, past ? "events.agenda.past_lead" : "events.agenda.lead"));
-	if (!past)
-		view_tabs(b, req, "list", v->query);
-	filters_form(b, req, path, v->query, v->fe, v->communes, v->ncommunes, !past, NULL, NULL);
-
 	html_fmt(b, "<section aria-labelledby=\"h-results\"><h2 id=\"h-results\" class=\"visually-hidden\">%s</h2>",
 		 web_t(req, "events.agenda.results_title"));
 	html_fmt(b, "<p role=\"status\">%s <strong>%lld</strong></p>", web_t(req, "events.agenda.results"),
@@ -679,6 +670,23 @@ void view_events_agenda(struct buf *b, struct request *req, const struct events_
 		day_grouped_list(b, req, v->items, v->n);
 	}
 	pagination(b, req, path, v->query, v->page, v->pages);
+}
+
+void view_events_agenda(struct buf *b, struct request *req, const struct events_agenda_view *v)
+{
+	bool past = v->mode == AGENDA_PAST;
+	const char *title = web_t(req, past ? "events.agenda.past_title" : "events.agenda.title");
+	const char *path = past ? "/evenements/passes" : "/evenements";
+	struct buf head = BUF_INIT;
+	agenda_head(&head, req, v->query);
+	layout_start_head(b, req, title, &head);
+	buf_free(&head);
+	html_fmt(b, "<h1>%s</h1><p class=\"lead\">%s</p>", title,
+		 web_t(req, past ? "events.agenda.past_lead" : "events.agenda.lead"));
+	if (!past)
+		view_tabs(b, req, "list", v->query);
+	filters_form(b, req, path, v->query, v->fe, v->communes, v->ncommunes, !past, NULL, NULL);
+	html_safe(b, v->results);
 	HTML("<p class=\"actions\"><a");
 	html_href(b, past ? "/evenements" : "/evenements/passes");
 	html_fmt(b, ">%s</a></p>", web_t(req, past ? "events.agenda.upcoming_link"

@@ -30,7 +30,9 @@ struct events_agenda_view {
 	int page, pages;
 	const struct commune *communes;
 	int ncommunes;
+	struct safe_html results;          /* view_events_agenda_results, maybe kept from before */
 };
+void view_events_agenda_results(struct buf *b, struct request *req, const struct events_agenda_view *v);
 void view_events_agenda(struct buf *b, struct request *req, const struct events_agenda_view *v);
 
 struct events_calendar_view {

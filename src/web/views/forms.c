@@ -2,6 +2,12 @@
 #include "views.h"
 #include <string.h>
 
+/* The id stem of a field: its name, after the form's prefix. */
+static const char *stem(const struct form_ctx *f, const char *name)
+{
+	return f->id_prefix ? arena_printf(f->req->arena, "%s%s", f->id_prefix, name) : name;
+}
+
 void form_start(struct form_ctx *f, const char *action, bool multipart)
 {
 	struct buf *b = f->b;
@@ -43,7 +49,7 @@ void form_errors_summary(struct form_ctx *f, const char *const *labels)
 			if (strcmp(labels[k], f->fe->e[i].field) == 0)
 				label = web_t(f->req, labels[k + 1]);
 		HTML("<li><a");
-		html_href(b, arena_printf(f->req->arena, "#f-%s", f->fe->e[i].field));
+		html_href(b, arena_printf(f->req->arena, "#f-%s", stem(f, f->fe->e[i].field)));
 		HTML(">");
 		if (label)
 			html_fmt(b, "%s : ", label);
@@ -58,19 +64,20 @@ static void label_and_describers(struct form_ctx *f, const struct field_spec *s,
 	struct buf *b = f->b;
 	struct arena *a = f->req->arena;
 	const char *err = field_error_get(f->fe, s->name);
-	html_fmt(b, "<div class=\"field%s\"><label for=\"f-%s\">%s", err ? " has-error" : "",
-		 s->name, web_t(f->req, s->label_key));
+	const char *id = stem(f, s->name);
+	html_fmt(b, "<div class=\"field%s\"><label for=\"f-%s\">%s", err ? " has-error" : "", id,
+		 web_t(f->req, s->label_key));
 	if (!s->required && strcmp(s->type, "checkbox") != 0)
 		html_fmt(b, " <span class=\"optional\">(%s)</span>", web_t(f->req, "common.optional"));
 	HTML("</label>");
 	char *ids = arena_strdup(a, "");
 	if (s->hint_key) {
-		html_fmt(b, "<p class=\"hint\" id=\"h-%s\">%s</p>", s->name, web_t(f->req, s->hint_key));
-		ids = arena_printf(a, "h-%s", s->name);
+		html_fmt(b, "<p class=\"hint\" id=\"h-%s\">%s</p>", id, web_t(f->req, s->hint_key));
+		ids = arena_printf(a, "h-%s", id);
 	}
 	if (err) {
-		html_fmt(b, "<p class=\"field-error\" id=\"e-%s\">%s</p>", s->name, web_t(f->req, err));
-		ids = arena_printf(a, "%s%se-%s", ids, *ids ? " " : "", s->name);
+		html_fmt(b, "<p class=\"field-error\" id=\"e-%s\">%s</p>", id, web_t(f->req, err));
+		ids = arena_printf(a, "%s%se-%s", ids, *ids ? " " : "", id);
 	}
 	*out_err = err;
 	*out_describedby = ids;
@@ -80,7 +87,7 @@ static void common_attrs(struct form_ctx *f, const struct field_spec *s, const c
 			 const char *ids)
 {
 	struct buf *b = f->b;
-	html_attr(b, "id", arena_printf(f->req->arena, "f-%s", s->name));
+	html_attr(b, "id", arena_printf(f->req->arena, "f-%s", stem(f, s->name)));
 	html_attr(b, "name", s->name);
 	if (s->required)
 		HTML(" required aria-required=\"true\"");

@@ -1,5 +1,6 @@
 /* orders.c (views): the checkout form, the order page and the demo payment page */
 #include "web/views/orders.h"
+#include "web/views/waitlist.h"
 #include "core/payments.h"
 #include "base/crypto.h"
 #include "base/i18n.h"
@@ -22,7 +23,23 @@ static const char *refill(struct request *req, const struct orders_form_view *v,
 	const char *s = v->refill ? http_form(req, name) : NULL;
 	if (!s && strcmp(name, "code") == 0 && v->voucher_code)   /* the code of ?code= */
 		s = v->voucher_code;
+	if (!s && v->offer && strcmp(name, "buyer_name") == 0)   /* who joined the list */
+		s = v->offer->name;
+	if (!s && v->offer && strcmp(name, "buyer_email") == 0)
+		s = v->offer->email;
 	return s ? s : "";
+}
+
+/* An offer's seats are held for its buyer: they are what this form may sell of its type. */
+static bool is_offered(const struct orders_form_view *v, const struct ticket_offer *of)
+{
+	return v->offer && v->offer->ticket_type_id == of->ticket_type_id &&
+	       v->offer->event_date_id == of->event_date_id;
+}
+
+static int64_t seats_left(const struct orders_form_view *v, const struct ticket_offer *of)
+{
+	return is_offered(v, of) ? v->offer->quantity : of->left;
 }
 
 static void field_error(struct buf *b, struct request *req, const struct orders_form_view *v,
@@ -50,14 +67,20 @@ static void offer_row(struct buf *b, struct request *req, const struct orders_fo
 		 of->price_cents ? money(req, of->price_cents, of->currency) : web_t(req, "orders.free"));
 	if (of->description && *of->description)
 		html_fmt(b, "<p class=\"hint\" id=\"h-%s\">%s</p>", id, of->description);
-	if (!of->is_on_sale || of->left <= 0) {
-		html_fmt(b, "<p class=\"muted\">%s</p></div>",
-			 web_t(req, of->left <= 0 ? "orders.sold_out" : "orders.not_on_sale"));
+	int64_t left = seats_left(v, of);
+	if (!of->is_on_sale || left <= 0) {
+		html_fmt(b, "<p class=\"muted\">%s</p>",
+			 web_t(req, left <= 0 ? "orders.sold_out" : "orders.not_on_sale"));
+		/* Sold out, and the shop keeps a waiting list: its form follows. */
+		if (of->is_on_sale && !v->offer && v->shop && v->shop->waiting_list)
+			html_fmt(b, "<p><a href=\"#liste-attente\">%s</a></p>",
+				 web_t(req, "waitlist.join.link"));
+		HTML("</div>");
 		return;
 	}
 	int max = of->max_per_order > 0 ? of->max_per_order : 10;
-	if (of->left < max)
-		max = (int)of->left;
+	if (left < max)
+		max = (int)left;
 	/* The price shown: the checkout refuses if it changed in the meantime. */
 	html_fmt(b, "<input type=\"hidden\" name=\"price-%lld\" value=\"%lld\">",
 		 (long long)of->ticket_type_id, (long long)of->price_cents);
@@ -66,6 +89,8 @@ static void offer_row(struct buf *b, struct request *req, const struct orders_fo
 		html_fmt(b, " aria-describedby=\"h-%s\"", id);
 	HTML(">");
 	const char *cur = refill(req, v, id);
+	if (!*cur && is_offered(v, of))   /* the seats held: all of them, unless changed */
+		cur = arena_printf(a, "%d", max);
 	html_fmt(b, "<option value=\"0\">0</option>");
 	int min = of->min_per_order > 0 ? of->min_per_order : 1;
 	for (int n = min; n <= max; n++) {
@@ -74,9 +99,11 @@ static void offer_row(struct buf *b, struct request *req, const struct orders_fo
 			 strcmp(cur, val) == 0 ? " selected" : "", n);
 	}
 	HTML("</select>");
-	if (of->left <= 10)
-		html_fmt(b, "<p class=\"hint\">%s %lld</p>", web_t(req, "orders.left"),
-			 (long long)of->left);
+	if (is_offered(v, of))
+		html_fmt(b, "<p class=\"hint\">%s %lld</p>", web_t(req, "waitlist.offer.held"),
+			 (long long)left);
+	else if (left <= 10)
+		html_fmt(b, "<p class=\"hint\">%s %lld</p>", web_t(req, "orders.left"), (long long)left);
 	HTML("</div>");
 }
 
@@ -109,7 +136,7 @@ static int ticket_slots(const struct orders_form_view *v)
 {
 	int n = 0;
 	for (int i = 0; i < v->n_offers; i++)
-		if (v->offers[i].is_on_sale && v->offers[i].left > 0)
+		if (v->offers[i].is_on_sale && seats_left(v, &v->offers[i]) > 0)
 			n += v->offers[i].max_per_order > 0 ? v->offers[i].max_per_order : 10;
 	return n > 10 ? 10 : n;
 }
@@ -160,7 +187,7 @@ void view_orders_checkout_form(struct buf *b, struct request *req, const struct 
 		    "<h2 id=\"checkout-title\">%s</h2>", web_t(req, "orders.checkout.title"));
 	int on_sale = 0;
 	for (int i = 0; i < v->n_offers; i++)
-		on_sale += v->offers[i].is_on_sale && v->offers[i].left > 0;
+		on_sale += v->offers[i].is_on_sale && seats_left(v, &v->offers[i]) > 0;
 	if (v->n_offers == 0) {
 		html_fmt(b, "<p class=\"empty\">%s</p></section>", web_t(req, "orders.checkout.none"));
 		return;
@@ -182,6 +209,8 @@ void view_orders_checkout_form(struct buf *b, struct request *req, const struct 
 	form_hidden(&f, "idem", idem);
 	if (v->event_date_id)
 		form_hidden(&f, "date", arena_printf(a, "%lld", (long long)v->event_date_id));
+	if (v->offer)
+		form_hidden(&f, "waitlist", v->offer->token);
 
 	html_fmt(b, "<fieldset id=\"f-tickets\"><legend>%s</legend>", web_t(req, "orders.checkout.tickets"));
 	field_error(b, req, v, "tickets");
@@ -190,6 +219,8 @@ void view_orders_checkout_form(struct buf *b, struct request *req, const struct 
 	HTML("</fieldset>");
 	if (!on_sale) {
 		html_fmt(b, "<p class=\"empty\">%s</p></form></section>", web_t(req, "orders.checkout.none"));
+		if (!v->offer)
+			view_waitlist_join_form(b, req, v, NULL);
 		return;
 	}
 
@@ -255,6 +286,8 @@ void view_orders_checkout_form(struct buf *b, struct request *req, const struct 
 	html_fmt(b, "<p class=\"hint\">%s</p></fieldset>", web_t(req, "orders.checkout.provider_hint"));
 	form_end(&f, "orders.checkout.submit");
 	HTML("</section>");
+	if (!v->offer)   /* its own form: forms do not nest */
+		view_waitlist_join_form(b, req, v, NULL);
 }
 
 void view_orders_checkout_page(struct buf *b, struct request *req, const char *event_title,

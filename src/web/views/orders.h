@@ -5,6 +5,7 @@
 #include "web/views/views.h"
 #include "core/orders.h"
 #include "core/tickets.h"
+#include "core/waitlist.h"
 
 /* The ticket choice form of one event date (or of every date: date_id 0).
  * Embedded by the event page, and shown alone by web_orders_checkout when
@@ -22,6 +23,11 @@ struct orders_form_view {
 	const struct field_errors *fe;     /* may be NULL */
 	const char *error_key;             /* a refusal not tied to a field (sold out...), or NULL */
 	bool refill;                       /* refill fields from the posted form */
+	/* A waiting-list offer being bought (the page behind the offer's link):
+	 * offers holds only its type on its date, which sells its held seats;
+	 * the form carries its token and the buyer's name and address. NULL on
+	 * the event page, which then shows the waiting-list form of sold-out types. */
+	const struct waitlist_entry *offer;
 };
 /* Writes the form (a <section> with an h2; the page keeps its one h1).
  * A fresh idempotency key goes into the hidden field "idem". */

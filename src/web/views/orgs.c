@@ -304,7 +304,7 @@ void view_orgs_form(struct buf *b, struct request *req, const struct orgs_form_v
 	html_href(b, org_path(req, o, ""));
 	html_fmt(b, ">%s</a></p>", o->name);
 
-	html_fmt(b, "<section aria-labelledby=\"h-logo\"><h2 id=\"h-logo\">%s</h2>",
+	html_fmt(b, "<section aria-labelledby=\"h-logo-section\"><h2 id=\"h-logo-section\">%s</h2>",
 		 web_t(req, "orgs.edit.logo_title"));
 	if (*o->logo_sha256) {
 		html_fmt(b, "<figure><img");
@@ -362,6 +362,11 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 	HTML("</p>");
 	if (*o->summary)
 		html_fmt(b, "<p class=\"lead\">%s</p>", o->summary);
+	if (v->takes_donations) {
+		HTML("<p><a class=\"button\"");
+		html_href(b, org_path(req, o, "/don"));
+		html_fmt(b, ">%s</a></p>", web_t(req, "donations.form.title"));
+	}
 	HTML("</div></header>");
 
 	if (v->can_edit || v->can_see_members) {
@@ -380,6 +385,11 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 			HTML("<a class=\"button secondary\"");
 			html_href(b, org_path(req, o, "/membres"));
 			html_fmt(b, ">%s</a>", web_t(req, "orgs.show.members"));
+		}
+		if (v->can_money) {
+			HTML("<a class=\"button secondary\"");
+			html_href(b, org_path(req, o, "/dons/reglages"));
+			html_fmt(b, ">%s</a>", web_t(req, "donations.settings.title"));
 		}
 		HTML("</p></section>");
 	}

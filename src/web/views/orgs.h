@@ -39,6 +39,8 @@ struct orgs_show_view {
 	const struct org *org;
 	const char *viewer_role;           /* NULL: not a member */
 	bool can_edit, can_see_members, can_publish;
+	bool can_money;                    /* treasurer or owner: donations and receipts settings */
+	bool takes_donations;              /* an association with a payment method for donations */
 	const struct event *events;        /* the next ones, from events_upcoming_of_org */
 	int nevents;
 };

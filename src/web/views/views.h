@@ -17,6 +17,9 @@ struct form_ctx {
 	struct buf *b;
 	struct request *req;
 	const struct field_errors *fe;   /* may be NULL */
+	/* Put before the field names in element ids ("f-<prefix><name>") when
+	 * several forms of one page have fields of the same name; NULL: none. */
+	const char *id_prefix;
 };
 void form_start(struct form_ctx *f, const char *action, bool multipart);
 void form_end(struct form_ctx *f, const char *submit_key);
