@@ -155,6 +155,8 @@ def load_backend(out, backend):
         mem[k.strip()] = v.strip()
     b["hwm_kb"] = int(mem.get("VmHWM", "0 kB").split()[0])
     b["rss_kb"] = int(mem.get("VmRSS", "0 kB").split()[0])
+    b["anon_kb"] = int(mem.get("RssAnon", "0 kB").split()[0])
+    b["file_kb"] = int(mem.get("RssFile", "0 kB").split()[0])
     b["threads"] = mem.get("Threads", "?")
     b["exit"] = read(os.path.join(out, f"exit-{backend}")).strip()
     ds = read(os.path.join(out, f"dataset-{backend}")).split()
@@ -330,6 +332,11 @@ def section(out):
         L.append(f"- Peak memory (VmHWM): **{b['hwm_kb'] / 1024:.1f} MiB**; VmRSS at the end "
                  f"{b['rss_kb'] / 1024:.1f} MiB; {b['threads']} threads "
                  f"({b['mhd_threads']} MHD workers).")
+        if b["anon_kb"]:
+            L.append(f"  Of the resident memory at the end, {b['anon_kb'] / 1024:.1f} MiB is the server's own"
+                     f" (RssAnon: heap, stacks, SQLite's page caches) and {b['file_kb'] / 1024:.1f} MiB"
+                     f" pages of files mapped in memory (RssFile: the database through mmap, and the binary),"
+                     f" which the kernel shares with its page cache and can drop.")
         steps = []
         for name, slabel in (SCENARIOS + [(n, f"flash sale ({lab})") for n, lab in SALES]
                              + [("checkin", "check-in")]):

@@ -361,8 +361,9 @@ bench_backend() {
 	[ "${BENCH_SALE_PAID:-1}" = 0 ] || flash_sale "$backend" sale_paid flash-sale-payant onsite
 	checkin_rush "$backend"
 
-	# Peak (VmHWM) and current (VmRSS) resident memory, after every scenario.
-	grep -E '^(VmHWM|VmRSS|Threads):' "/proc/$SERVER_PID/status" >"$OUT/mem-$backend"
+	# Peak (VmHWM) and current (VmRSS) resident memory after every scenario; at the end, what of it is
+	# the server's own (RssAnon) and what is the database file mapped in memory (RssFile).
+	grep -E '^(VmHWM|VmRSS|RssAnon|RssFile|Threads):' "/proc/$SERVER_PID/status" >"$OUT/mem-$backend"
 	grep -oE 'serving on .*' "$OUT/server-$backend.log" "$ACCESS_FILE" 2>/dev/null | head -n 1 |
 		sed 's/^[^:]*://' >"$OUT/serving-$backend" || true
 	stop_server "$backend"

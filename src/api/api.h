@@ -27,8 +27,9 @@ const char *api_str(json_t *o, const char *key, bool *bad);
 /* Query integer in [min, max], or def when absent; false when malformed. */
 bool api_query_int(struct request *req, const char *name, int64_t def, int64_t min, int64_t max,
 		   int64_t *out);
-/* Every time of the API: the territory's local time with its offset,
- * "2026-07-14T21:00:00+02:00"; api_time_or_null gives null for 0. */
+/* A time as people of the territory read it: local time with its offset,
+ * "2026-07-14T21:00:00+02:00" (dates of events, orders, scans; record
+ * stamps such as created_at are UTC); api_time_or_null gives null for 0. */
 const char *api_time(struct arena *a, int64_t t);
 json_t *api_time_or_null(struct arena *a, int64_t t);
 

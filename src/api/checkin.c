@@ -27,11 +27,6 @@ static json_t *counts_json(const struct checkin_counts *k, bool with_gates)
 	return j;
 }
 
-static json_t *time_or_null(struct arena *a, int64_t t)
-{
-	return t ? json_string(time_format_iso(a, t)) : json_null();
-}
-
 /* What the scan says, in the shape documented in openapi.json (ScanResult). */
 static json_t *scan_json(struct request *req, const struct checkin_outcome *o,
 			 const struct checkin_counts *k)
@@ -47,10 +42,10 @@ static json_t *scan_json(struct request *req, const struct checkin_outcome *o,
 		ours ? json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)o->ticket_id,
 				 "type", o->type_name, "attendee_name", o->attendee_name, "buyer_name",
 				 o->buyer_name, "event_date_id", (json_int_t)o->event_date_id,
-				 "date_start", time_format_iso(a, o->date_starts_at), "order_code",
+				 "date_start", api_time(a, o->date_starts_at), "order_code",
 				 o->order_code)
 		     : json_null());
-	json_object_set_new(j, "checked_in_at", used ? time_or_null(a, o->checked_in_at) : json_null());
+	json_object_set_new(j, "checked_in_at", used ? api_time_or_null(a, o->checked_in_at) : json_null());
 	json_object_set_new(j, "gate", used ? json_string(o->checked_in_gate) : json_null());
 	json_object_set_new(j, "checked_in_by", used ? json_string(o->checked_in_by) : json_null());
 	if (o->result == CHECKIN_WRONG_EVENT)

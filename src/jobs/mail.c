@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -89,7 +90,9 @@ static void build_message(struct buf *b, const struct jobs_config *cfg,
 	buf_puts(b, "\r\n");
 }
 
-static bool send_smtp(const struct jobs_config *cfg, const struct outbox_mail *m, char *err,
+/* One easy handle for a batch: libcurl keeps the SMTP connection open
+ * between its transfers, so a batch is one connection, not one per mail. */
+static bool send_smtp(CURL *c, const struct jobs_config *cfg, const struct outbox_mail *m, char *err,
 		      size_t errlen)
 {
 	struct buf msg = BUF_INIT;
@@ -98,7 +101,6 @@ static bool send_smtp(const struct jobs_config *cfg, const struct outbox_mail *m
 	envelope_of(cfg->mail_from, from, sizeof(from));
 	snprintf(rcpt, sizeof(rcpt), "<%s>", m->to);
 
-	CURL *c = curl_easy_init();
 	struct curl_slist *to = curl_slist_append(NULL, rcpt);
 	struct upload up = { msg.p, msg.len };
 	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
@@ -114,67 +116,98 @@ static bool send_smtp(const struct jobs_config *cfg, const struct outbox_mail *m
 	CURLcode rc = curl_easy_perform(c);
 	if (rc != CURLE_OK)
 		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(to);
-	curl_easy_cleanup(c);
 	buf_free(&msg);
 	return rc == CURLE_OK;
 }
 
-struct claim {
+/* Mails are claimed and their outcomes recorded by batches: two write
+ * transactions per batch instead of two per mail, which matters when a
+ * flash sale queues a mail with every order and every commit waits for the
+ * disk. */
+#define MAIL_BATCH 20
+#define MAIL_BATCHES 5   /* per run of the job: then other jobs get their turn */
+
+struct batch {
 	int64_t now;
-	struct outbox_mail m;
-	bool got;
+	struct outbox_mail m[MAIL_BATCH];
+	bool ok[MAIL_BATCH];
+	char err[MAIL_BATCH][256];
+	int n;
 };
 
 static enum db_status claim_txn(struct db *db, void *cls)
 {
-	struct claim *c = cls;
-	enum db_status s = notify_claim(db, c->now, &c->m);
-	c->got = s == DB_ROW;
-	return s < 0 ? s : DB_NONE;
+	struct batch *x = cls;
+	for (int i = 0; i < x->n; i++)   /* a retried transaction claims afresh */
+		notify_mail_free(&x->m[i]);
+	x->n = 0;
+	while (x->n < MAIL_BATCH) {
+		enum db_status s = notify_claim(db, x->now, &x->m[x->n]);
+		if (s < 0)
+			return s;
+		if (s != DB_ROW)
+			break;
+		x->n++;
+	}
+	return DB_NONE;
 }
-
-struct outcome {
-	int64_t id, now;
-	int attempts;
-	bool ok;
-	const char *err;
-};
 
 static enum db_status outcome_txn(struct db *db, void *cls)
 {
-	struct outcome *o = cls;
-	if (o->ok)
-		return notify_mark_sent(db, o->id, o->now);
-	return notify_mark_failed(db, o->id, o->attempts, o->err, o->now);
+	struct batch *x = cls;
+	for (int i = 0; i < x->n; i++) {
+		enum db_status s = x->ok[i] ? notify_mark_sent(db, x->m[i].id, x->now)
+					    : notify_mark_failed(db, x->m[i].id, x->m[i].attempts,
+								 x->err[i], x->now);
+		if (s < 0)
+			return s;
+	}
+	return DB_NONE;
 }
 
 int jobs_mail_run(struct db *db, const struct jobs_config *cfg)
 {
 	int handled = 0;
-	for (int i = 0; i < 50; i++) {
-		struct claim c = { .now = time_now() };
-		if (db_txn_run(db, "mail_claim", DB_WRITE, claim_txn, &c) < 0 || !c.got) {
-			if (c.got)
-				notify_mail_free(&c.m);
+	bool smtp = cfg->smtp_url && cfg->smtp_url[0];
+	CURL *c = smtp ? curl_easy_init() : NULL;
+	for (int round = 0; round < MAIL_BATCHES; round++) {
+		struct batch *x = calloc(1, sizeof(*x));
+		if (!x)
 			break;
+		x->now = time_now();
+		if (db_txn_run(db, "mail_claim", DB_WRITE, claim_txn, x) < 0)
+			x->n = 0;   /* nothing claimed stays claimed: the transaction rolled back */
+		int n = x->n;
+		for (int i = 0; i < n; i++) {
+			const struct outbox_mail *m = &x->m[i];
+			if (smtp) {
+				x->ok[i] = c && send_smtp(c, cfg, m, x->err[i], sizeof(x->err[i]));
+				if (!c)
+					snprintf(x->err[i], sizeof(x->err[i]), "curl_easy_init failed");
+			} else {
+				log_info("mail to=%s subject=\"%s\"\n%s", m->to, m->subject, m->body);
+				x->ok[i] = true;
+			}
+			if (!x->ok[i])
+				log_warn("mail %lld to %s failed (attempt %d): %s", (long long)m->id, m->to,
+					 m->attempts, x->err[i]);
 		}
-		char err[256] = "";
-		bool ok;
-		if (cfg->smtp_url && cfg->smtp_url[0]) {
-			ok = send_smtp(cfg, &c.m, err, sizeof(err));
-		} else {
-			log_info("mail to=%s subject=\"%s\"\n%s", c.m.to, c.m.subject, c.m.body);
-			ok = true;
+		if (n) {
+			x->now = time_now();
+			if (db_txn_run(db, "mail_outcome", DB_WRITE, outcome_txn, x) < 0)
+				log_error("mail: cannot record the outcome of %d mails (their lease will"
+					  " expire and they will be sent again)", n);
 		}
-		if (!ok)
-			log_warn("mail %lld to %s failed (attempt %d): %s", (long long)c.m.id, c.m.to,
-				 c.m.attempts, err);
-		struct outcome o = { c.m.id, time_now(), c.m.attempts, ok, err };
-		if (db_txn_run(db, "mail_outcome", DB_WRITE, outcome_txn, &o) < 0)
-			log_error("mail %lld: cannot record the outcome", (long long)c.m.id);
-		notify_mail_free(&c.m);
-		handled++;
+		for (int i = 0; i < n; i++)
+			notify_mail_free(&x->m[i]);
+		free(x);
+		handled += n;
+		if (n < MAIL_BATCH)
+			break;
 	}
+	if (c)
+		curl_easy_cleanup(c);
 	return handled;
 }

@@ -14,31 +14,7 @@
 #include <ctype.h>
 #include <pthread.h>
 
-TL_MIGRATED_DB_SETUPS(struct tk, "checkin")
-
-static int setup_sqlite_tk(void **state)
-{
-	if (setup_sqlite(state) != 0)
-		return -1;
-	return tk_populate(*state);
-}
-
-static int setup_pg_tk(void **state)
-{
-	if (setup_pg(state) != 0)
-		return -1;
-	return tk_populate(*state);
-}
-
-static int teardown_tk(void **state)
-{
-	struct tk *e = *state;
-	tl_set_clock(0);
-	faults_arm(0);
-	if (e && e->a)
-		arena_free(e->a);
-	return teardown(state);
-}
+TK_DB_SETUPS("checkin")
 
 static void set_providers(struct tk *e, const char *providers)
 {

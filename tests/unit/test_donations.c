@@ -3,6 +3,7 @@
  * idempotent giving, a webhook replayed ten times making one payment and one receipt; the ledger invariant and
  * the receipt sequence checked after every test. */
 #include "tl_ticketing.h"
+#include "tl_stripe.h"
 #include "base/buf.h"
 #include "base/crypto.h"
 #include "base/i18n.h"
@@ -18,104 +19,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-TL_MIGRATED_DB_SETUPS(struct tk, "donations")
-
-#define STRIPE_KEY "sk_test_kiosque"
-#define STRIPE_WHSEC "whsec_kiosque"
-
-/* ---- the fake Stripe (tests/tools/fake_stripe.py), one per process --------------------- */
-
-static pid_t fake_pid;
-static char fake_base[64];
-
-static void fake_stop(void)
-{
-	if (fake_pid > 0) {
-		kill(fake_pid, SIGTERM);
-		waitpid(fake_pid, NULL, 0);
-		fake_pid = 0;
-	}
-}
-
-static bool fake_start(void)
-{
-	int fds[2];
-	if (pipe(fds) != 0)
-		return false;
-	fake_pid = fork();
-	if (fake_pid < 0)
-		return false;
-	if (fake_pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		execl("/usr/bin/python3", "python3", "tests/tools/fake_stripe.py", "--port", "0",
-		      "--secret-key", STRIPE_KEY, "--webhook-secret", STRIPE_WHSEC, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	FILE *f = fdopen(fds[0], "r");
-	char line[64] = "";
-	bool ok = f && fgets(line, sizeof(line), f) != NULL;
-	if (f)
-		fclose(f);
-	int port = atoi(line);
-	snprintf(fake_base, sizeof(fake_base), "http://127.0.0.1:%d", port);
-	atexit(fake_stop);
-	return ok && port > 0;
-}
-
-static size_t fake_body(char *p, size_t size, size_t n, void *ud)
-{
-	buf_append(ud, p, size * n);
-	return size * n;
-}
-
-static json_t *fake_call(const char *path)
-{
-	CURL *c = curl_easy_init();
-	struct buf b = BUF_INIT;
-	char url[512];
-	snprintf(url, sizeof(url), "%s%s", fake_base, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fake_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-	CURLcode rc = curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK)
-		fail_msg("fake stripe %s: %s", path, curl_easy_strerror(rc));
-	json_error_t err;
-	json_t *j = json_loadb(b.p ? b.p : "", b.len, 0, &err);
-	buf_free(&b);
-	if (!j)
-		fail_msg("fake stripe %s: not JSON", path);
-	return j;
-}
+TK_DB_SETUPS("donations")
 
 /* ---- fixtures -------------------------------------------------------------------------------- */
 
-static int setup_sqlite_tk(void **state)
-{
-	if (setup_sqlite(state) != 0)
-		return -1;
-	return tk_populate(*state);
-}
-
-static int setup_pg_tk(void **state)
-{
-	if (setup_pg(state) != 0)
-		return -1;
-	return tk_populate(*state);
-}
-
-static int teardown_tk(void **state)
-{
-	struct tk *e = *state;
-	faults_arm(0);
-	if (e && e->a)
-		arena_free(e->a);
-	return teardown(state);
-}
 
 struct new_org {
 	struct tk *e;
@@ -622,7 +529,7 @@ static void test_a_replayed_webhook_makes_one_payment_and_one_receipt(void **sta
 	assert_int_equal(db_step(st), DB_ROW);
 	const char *session = arena_strdup(e->a, db_col_text(st, 0));
 	db_reset(st);
-	json_t *j = fake_call(arena_printf(e->a, "/_test/sessions/%s/pay", session));
+	json_t *j = fake_call("POST", arena_printf(e->a, "/_test/sessions/%s/pay", session));
 	const char *payload = arena_strdup(e->a, json_string_value(json_object_get(j, "event")));
 	const char *sig = arena_strdup(e->a, json_string_value(json_object_get(j, "signature")));
 	json_decref(j);

@@ -9,30 +9,8 @@
 
 #include <pthread.h>
 
-TL_MIGRATED_DB_SETUPS(struct tk, "sales")
+TK_DB_SETUPS("sales")
 
-static int setup_sqlite_tk(void **state)
-{
-	if (setup_sqlite(state) != 0)
-		return -1;
-	return tk_populate(*state);
-}
-
-static int setup_pg_tk(void **state)
-{
-	if (setup_pg(state) != 0)
-		return -1;
-	return tk_populate(*state);
-}
-
-static int teardown_tk(void **state)
-{
-	struct tk *e = *state;
-	tl_set_clock(0);
-	if (e && e->a)
-		arena_free(e->a);
-	return teardown(state);
-}
 
 /* A fresh event whose shop takes payment on site and by transfer. */
 static void begin(struct tk *e)

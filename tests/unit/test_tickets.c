@@ -6,29 +6,8 @@
 #include "core/payments.h"
 #include "core/waitlist.h"
 
-TL_MIGRATED_DB_SETUPS(struct tk, "tickets")
+TK_DB_SETUPS("tickets")
 
-static int setup_sqlite_tk(void **state)
-{
-	if (setup_sqlite(state) != 0)
-		return -1;
-	return tk_populate(*state);
-}
-
-static int setup_pg_tk(void **state)
-{
-	if (setup_pg(state) != 0)
-		return -1;
-	return tk_populate(*state);
-}
-
-static int teardown_tk(void **state)
-{
-	struct tk *e = *state;
-	if (e && e->a)
-		arena_free(e->a);
-	return teardown(state);
-}
 
 /* A one-ticket order of type on date, paid on site (pending) or free. */
 static enum kq_err buy(struct tk *e, int64_t type, int64_t date, int n)

@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/str.h"
 #include "core/core.h"
+#include "core/faults.h"
 #include "core/orgs.h"
 #include "core/tickets.h"
 
@@ -309,4 +310,31 @@ TL_UNUSED static void tk_check_invariants(struct tk *e)
 				   "  WHERE o.voucher_id = v.id AND o.status IN ('pending', 'paid'))", 0), 0);
 }
 
+
+/* The database fixtures of a ticketing test file: a migrated database per
+ * group (TL_MIGRATED_DB_SETUPS), then accounts and an organisation
+ * (tk_populate); the teardown puts the clock and the fault injection back. */
+#define TK_DB_SETUPS(label)                                            \
+	TL_MIGRATED_DB_SETUPS(struct tk, label)                        \
+	TL_UNUSED static int setup_sqlite_tk(void **state)             \
+	{                                                              \
+		if (setup_sqlite(state) != 0)                          \
+			return -1;                                     \
+		return tk_populate(*state);                            \
+	}                                                              \
+	TL_UNUSED static int setup_pg_tk(void **state)                 \
+	{                                                              \
+		if (setup_pg(state) != 0)                              \
+			return -1;                                     \
+		return tk_populate(*state);                            \
+	}                                                              \
+	TL_UNUSED static int teardown_tk(void **state)                 \
+	{                                                              \
+		struct tk *e = *state;                                 \
+		tl_set_clock(0);                                       \
+		faults_arm(0);                                         \
+		if (e && e->a)                                         \
+			arena_free(e->a);                              \
+		return teardown(state);                                \
+	}
 #endif

@@ -425,6 +425,8 @@ void view_tickets_setup(struct buf *b, struct request *req, const struct tickets
 	HTML("<p><a");
 	html_href(b, arena_printf(req->arena, "/evenements/%s/participants", url_arg(req->arena, v->ev->slug)));
 	html_fmt(b, ">%s</a> · <a", web_t(req, "attendees.link"));
+	html_href(b, arena_printf(req->arena, "/evenements/%s/controle", url_arg(req->arena, v->ev->slug)));
+	html_fmt(b, ">%s</a> · <a", web_t(req, "checkin.link"));
 	html_href(b, arena_printf(req->arena, "/evenements/%s/annuler", url_arg(req->arena, v->ev->slug)));
 	html_fmt(b, ">%s</a></p>", web_t(req, "attendees.cancel.link"));
 	/* ---- end attendees pages: links ---- */
