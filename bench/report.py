@@ -77,7 +77,8 @@ sales (303 answers) divided by the time from the first to the last sale, taken i
 threads with the monotonic clock; a 409 page showing the catalog's sold-out message counts as
 a clean sold-out, anything else as a failure; after the run the seats are counted in the
 database (quota, its sold counter, tickets of live orders: oversold must be 0). Last, the
-**check-in rush** (`bench/checkin.lua`, 64 connections, warm-up with codes no ticket has): the
+**check-in rush** (`bench/checkin.lua`, 16 connections, each a phone at a door that scans, waits for
+the answer and scans the next person: a rush at a large festival; warm-up with codes no ticket has): the
 10,000 ticket codes of one event, in a random arrival order, posted to `POST
 /api/v1/events/{slug}/checkins` with the token; each wrk thread scans its share and then starts
 again (second scans answer "already used"), and the answers are counted by their `result`;

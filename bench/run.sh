@@ -24,7 +24,8 @@
 #   BENCH_SLUGS=2000      organisation pages (and event pages) drawn at random for their scenarios
 #   BENCH_BUYERS=200      wrk connections of the flash sales (each a buyer posting the checkout form)
 #   BENCH_SALE_PAID=0     skip the second flash sale (paid type, paid on site)
-#   BENCH_SCANNERS=64     wrk connections of the check-in rush (default: BENCH_CONNECTIONS)
+#   BENCH_SCANNERS=16     wrk connections of the check-in rush: phones scanning at once. A phone sends a
+#                         scan and waits for the next person, so 16 is a rush at a large festival
 #   BENCH_ACCESS_LOG=file where the server's stderr (one access-log line per request) goes: "file" (a
 #                         file in the results directory, on the same disk; default) or "null" (/dev/null,
 #                         which also loses the per-status counts, taken from that log)
@@ -42,7 +43,7 @@ CONNS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 NSLUGS=${BENCH_SLUGS:-2000}
 BUYERS=${BENCH_BUYERS:-200}
-SCANNERS=${BENCH_SCANNERS:-$CONNS}
+SCANNERS=${BENCH_SCANNERS:-16}
 ACCESS_LOG=${BENCH_ACCESS_LOG:-file}
 
 die() {

@@ -107,28 +107,36 @@ static void parse_suggested(const char *csv, struct donation_settings *out)
 	}
 }
 
-enum kq_err donations_settings_get(struct db *db, struct arena *a, int64_t org_id,
-				   struct donation_settings *out_settings,
-				   struct org_fiscal *out_fiscal)
+/* The settings row of org_id, or the defaults. */
+static enum db_status settings_load(struct db *db, struct arena *a, int64_t org_id,
+				    struct donation_settings *out)
 {
-	struct donation_settings *st_out = out_settings;
-	memset(st_out, 0, sizeof(*st_out));
-	st_out->providers = "transfer";
-	st_out->currency = "EUR";
-	st_out->transfer_details = "";
-	parse_suggested("1000,2000,5000", st_out);
+	memset(out, 0, sizeof(*out));
+	out->providers = "transfer";
+	out->currency = "EUR";
+	out->transfer_details = "";
+	parse_suggested("1000,2000,5000", out);
 	struct db_stmt *st = db_stmt(db, &SQL_SETTINGS);
 	db_bind_i64(st, 1, org_id);
 	enum db_status s = db_step(st);
 	if (s == DB_ROW) {
-		st_out->providers = db_col_str(st, 0, a);
-		parse_suggested(db_col_text(st, 1), st_out);
-		st_out->currency = db_col_str(st, 2, a);
-		st_out->transfer_details = db_col_str(st, 3, a);
+		out->providers = db_col_str(st, 0, a);
+		parse_suggested(db_col_text(st, 1), out);
+		out->currency = db_col_str(st, 2, a);
+		out->transfer_details = db_col_str(st, 3, a);
 	}
 	db_reset(st);
+	return s;
+}
+
+enum kq_err donations_settings_get(struct db *db, struct arena *a, int64_t org_id,
+				   struct donation_settings *out_settings,
+				   struct org_fiscal *out_fiscal)
+{
+	enum db_status s = settings_load(db, a, org_id, out_settings);
 	if (s < 0)
 		return KQ_ERR_INTERNAL;
+	struct db_stmt *st;
 
 	struct org_fiscal *f = out_fiscal;
 	memset(f, 0, sizeof(*f));
@@ -465,6 +473,17 @@ enum kq_err donations_page(struct db *db, struct arena *a, const char *slug,
 	if ((e = donations_settings_get(db, a, out->org.id, &out->settings, &out->fiscal)) != KQ_OK)
 		return e;
 	choosable(&out->settings, out->providers, 8);
+	return KQ_OK;
+}
+
+enum kq_err donations_offered(struct db *db, struct arena *a, int64_t org_id, bool *out)
+{
+	struct donation_settings settings;
+	if (settings_load(db, a, org_id, &settings) < 0)
+		return KQ_ERR_INTERNAL;
+	const char *providers[8];
+	choosable(&settings, providers, 8);
+	*out = providers[0] != NULL;
 	return KQ_OK;
 }
 

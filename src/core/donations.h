@@ -62,6 +62,10 @@ struct donation_page {
  * organisation, or not an association), INTERNAL. */
 enum kq_err donations_page(struct db *db, struct arena *a, const char *slug,
 			   struct donation_page *out);
+/* An association's page asks whether to show "Faire un don": a donor could
+ * choose a payment method now (one query). No authorisation. [out] *out.
+ * Errors: INTERNAL. */
+enum kq_err donations_offered(struct db *db, struct arena *a, int64_t org_id, bool *out);
 
 /* ---- giving ----------------------------------------------------------------------------- */
 

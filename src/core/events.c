@@ -548,8 +548,8 @@ static enum kq_err load_dates(struct db *db, struct arena *a, struct event *e)
 }
 
 /* A page reads a few dozen statements (the page, the tickets left of each
- * date, the count): in one read transaction they see one snapshot, and
- * SQLite locks and checks the file once instead of once per statement. */
+ * date, the count): db_read_run lets SQLite lock and check the file once
+ * instead of once per statement. */
 struct read_call {
 	const struct actor *who;
 	struct arena *a;
@@ -593,7 +593,7 @@ static enum kq_err get_one(struct db *db, struct arena *a, const struct db_sql *
 			   const char *slug, int64_t id, struct event *out)
 {
 	struct read_call c = { .a = a, .sql = sql, .slug = slug, .id = id, .one = out, .err = KQ_OK };
-	if (db_txn_run(db, "events_get", DB_READ, get_txn, &c) < 0)
+	if (db_read_run(db, "events_get", get_txn, &c) < 0)
 		return KQ_ERR_INTERNAL;
 	return c.err;
 }
@@ -863,7 +863,7 @@ enum kq_err events_list(struct db *db, const struct actor *who, struct arena *a,
 			       .out_total = out_total, .err = KQ_OK };
 	*out_n = 0;
 	*out_total = 0;
-	if (db_txn_run(db, "events_list", DB_READ, list_txn, &c) < 0)
+	if (db_read_run(db, "events_list", list_txn, &c) < 0)
 		return KQ_ERR_INTERNAL;
 	return c.err;
 }

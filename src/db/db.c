@@ -304,6 +304,14 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+enum db_status db_read_run(struct db *db, const char *name, db_txn_fn fn, void *cls)
+{
+	if (db->backend == DB_SQLITE)
+		return db_txn_run(db, name, DB_READ, fn, cls);
+	enum db_status s = fn(db, cls);
+	return s == DB_SOFT ? DB_HARD : s;
+}
+
 enum db_status db_txn_run(struct db *db, const char *name, enum db_txn_mode mode,
 			  db_txn_fn fn, void *cls)
 {

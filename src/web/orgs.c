@@ -159,12 +159,10 @@ void web_orgs_show(struct request *req, struct response *res)
 			      orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_MONEY) == KQ_OK;
 	}
 	if (strcmp(o.kind, "association") == 0) {
-		struct donation_page dp;
-		if (donations_page(w->db, req->arena, o.slug, &dp) != KQ_OK) {
+		if (donations_offered(w->db, req->arena, o.id, &v.takes_donations) != KQ_OK) {
 			web_error(req, res, KQ_ERR_INTERNAL);
 			return;
 		}
-		v.takes_donations = dp.providers[0] != NULL;
 	}
 	struct event *events;
 	if (events_upcoming_of_org(w->db, req->arena, o.id, 5, &events, &v.nevents) != KQ_OK) {
