@@ -69,8 +69,13 @@ static const struct payment_provider *const providers[] = {
 };
 
 /* Issue #5 adds its purposes here. */
-static const struct payment_purpose *const purposes[] = { &orders_purpose, &donations_purpose,
-							  NULL };
+static const struct payment_purpose *const purposes[] = {
+	&orders_purpose,
+	&donations_purpose,
+	/* campaigns: its purpose here */
+	/* memberships: its purpose here */
+	NULL,
+};
 
 const struct payment_provider *payments_provider(const char *name)
 {

@@ -20,4 +20,9 @@ void jobs_purge_run(struct db *db);
 /* Ticketing (expiry.c): expire holds, waiting-list offers, due refunds. Returns how many things changed. */
 int jobs_expiry_run(struct db *db);
 
+/* ---- campaigns ---- */
+/* ---- end campaigns ---- */
+/* ---- memberships ---- */
+/* ---- end memberships ---- */
+
 #endif

@@ -31,6 +31,10 @@ static void *loop(void *arg)
 		if (db) {
 			jobs_mail_run(db, &config);
 			jobs_expiry_run(db);
+			/* ---- campaigns ---- */
+			/* ---- end campaigns ---- */
+			/* ---- memberships ---- */
+			/* ---- end memberships ---- */
 			if (time_now() - last_purge > 300) {
 				jobs_purge_run(db);
 				last_purge = time_now();

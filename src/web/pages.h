@@ -166,4 +166,10 @@ void web_donations_fiscal_check(struct request *req, struct response *res);
 void web_donations_mark_paid(struct request *req, struct response *res);
 /* ---- end donations ---- */
 
+/* ---- campaigns ---- campaigns.c */
+/* ---- end campaigns ---- */
+
+/* ---- memberships ---- memberships.c */
+/* ---- end memberships ---- */
+
 #endif

@@ -163,6 +163,12 @@ static const struct route routes[] = {
 	{ "GET",  "/dons/{secret}/paiement-demo", web_donations_demo_form, 0 },
 	{ "POST", "/dons/{secret}/paiement-demo", web_donations_demo_pay, R_CSRF },
 	/* ---- end donations ---- */
+
+	/* ---- campaigns (campaigns.c) ---- */
+	/* ---- end campaigns ---- */
+
+	/* ---- memberships (memberships.c) ---- */
+	/* ---- end memberships ---- */
 };
 
 static bool use_https;
