@@ -336,7 +336,7 @@ def section(out):
         if b["anon_kb"]:
             L.append(f"  Of the resident memory at the end, {b['anon_kb'] / 1024:.1f} MiB is the server's own"
                      f" (RssAnon: heap, stacks, SQLite's page caches) and {b['file_kb'] / 1024:.1f} MiB"
-                     f" pages of files mapped in memory (RssFile: the database through mmap, and the binary),"
+                     f" pages of files mapped in memory (RssFile: the binary, its libraries, shared memory such as SQLite's WAL index),"
                      f" which the kernel shares with its page cache and can drop.")
         steps = []
         for name, slabel in (SCENARIOS + [(n, f"flash sale ({lab})") for n, lab in SALES]
