@@ -1454,6 +1454,39 @@ enum kq_err orders_list(struct db *db, const struct actor *who, int64_t event_id
 	return e;
 }
 
+struct list_full {
+	struct arena *a;
+	struct order *list;
+	int n;
+	enum kq_err err;
+};
+
+static enum db_status list_full_txn(struct db *db, void *cls)
+{
+	struct list_full *x = cls;
+	for (int i = 0; i < x->n && x->err == KQ_OK; i++) {
+		struct order full;
+		x->err = load_order(db, x->a, x->list[i].id, NULL, &full);
+		if (x->err == KQ_OK)
+			x->list[i] = full;
+	}
+	return DB_NONE;
+}
+
+enum kq_err orders_list_full(struct db *db, const struct actor *who, int64_t event_id,
+			     const struct order_filter *f, struct arena *a, struct order **out,
+			     int *out_n, int64_t *out_total)
+{
+	enum kq_err e = orders_list(db, who, event_id, f, a, out, out_n, out_total);
+	if (e != KQ_OK || !*out_n)
+		return e;
+	/* orders_list checked the rights once for the whole page. */
+	struct list_full x = { a, *out, *out_n, KQ_OK };
+	if (db_read_run(db, "orders_list_full", list_full_txn, &x) < 0)
+		return KQ_ERR_INTERNAL;
+	return x.err;
+}
+
 enum kq_err orders_of_account(struct db *db, const struct actor *who, struct arena *a,
 			      struct order **out, int *out_n)
 {

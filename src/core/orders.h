@@ -171,6 +171,11 @@ struct order_filter {
 enum kq_err orders_list(struct db *db, const struct actor *who, int64_t event_id,
 			const struct order_filter *f, struct arena *a, struct order **out,
 			int *out_n, int64_t *out_total);
+/* The same page with each order's tickets, answers, payment and refund, as
+ * orders_get gives them, read together. Errors: those of orders_list. */
+enum kq_err orders_list_full(struct db *db, const struct actor *who, int64_t event_id,
+			     const struct order_filter *f, struct arena *a, struct order **out,
+			     int *out_n, int64_t *out_total);
 /* who's own orders (account), newest first, without tickets; at most 200.
  * Errors: AUTH_REQUIRED, INTERNAL. */
 enum kq_err orders_of_account(struct db *db, const struct actor *who, struct arena *a,

@@ -58,20 +58,6 @@ static int query_page(struct request *req)
 	return (int)p;
 }
 
-/* Each order of list[0..n) again with its tickets and answers. */
-static enum kq_err load_full(struct request *req, struct order *list, int n)
-{
-	struct web *w = web_of(req);
-	for (int i = 0; i < n; i++) {
-		struct order full;
-		enum kq_err e = orders_get(w->db, &w->actor, list[i].id, req->arena, &full);
-		if (e != KQ_OK)
-			return e;
-		list[i] = full;
-	}
-	return KQ_OK;
-}
-
 /* One page of the orders of ev (the query's filter and page) with their
  * tickets, the sales report, and what the manual-order form needs. false:
  * the error page is sent. */
@@ -89,10 +75,8 @@ static bool load_view(struct request *req, struct response *res, const struct ev
 	struct order *list;
 	int n;
 	struct sales_report *r = arena_alloc(req->arena, sizeof(*r));
-	enum kq_err e = orders_list(w->db, &w->actor, ev->id, &f, req->arena, &list, &n,
-				    &v->total_orders);
-	if (e == KQ_OK)
-		e = load_full(req, list, n);
+	enum kq_err e = orders_list_full(w->db, &w->actor, ev->id, &f, req->arena, &list, &n,
+					 &v->total_orders);
 	if (e == KQ_OK)
 		e = sales_report(w->db, &w->actor, ev->id, req->arena, r);
 	v->can_sell = e == KQ_OK &&
@@ -150,10 +134,8 @@ void web_attendees_csv(struct request *req, struct response *res)
 		struct order_filter f = { .limit = ATTENDEES_CSV_CHUNK, .offset = nall };
 		struct order *list;
 		int n;
-		enum kq_err e = orders_list(w->db, &w->actor, ev.id, &f, req->arena, &list, &n,
-					    &v.total_orders);
-		if (e == KQ_OK)
-			e = load_full(req, list, n);
+		enum kq_err e = orders_list_full(w->db, &w->actor, ev.id, &f, req->arena, &list, &n,
+						 &v.total_orders);
 		if (e != KQ_OK) {
 			web_error(req, res, e);
 			return;
