@@ -261,8 +261,8 @@ enum kq_err orders_cancel_event(struct db *db, const struct actor *who, int64_t 
 enum kq_err orders_resend(struct db *db, const struct actor *who, int64_t order_id);
 
 /* Sets the attendee name of ticket_id, which must be of order_id, an order
- * of event_id, pending or paid. Needs ORG_ACT_BOX_OFFICE or ORG_ACT_PUBLISH
- * (owner, editor). name: 1..ORDERS_NAME_MAX characters, one line (trimmed).
+ * of event_id, pending or paid. Needs ORG_ACT_BOX_OFFICE (box office,
+ * owner). name: 1..ORDERS_NAME_MAX characters, one line (trimmed).
  * Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND, FORM_INVALID (fe
  * "attendee_name"), ORDER_STATE, INTERNAL. */
 enum kq_err orders_ticket_rename(struct db *db, const struct actor *who, int64_t event_id,

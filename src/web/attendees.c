@@ -10,8 +10,8 @@
  * orders_history need ORG_ACT_BOX_OFFICE or ORG_ACT_MONEY (money figures
  * for ORG_ACT_MONEY only), orders_mark_paid and orders_cancel check the
  * right of the transition, orders_checkout(box_office) needs
- * ORG_ACT_BOX_OFFICE, orders_ticket_rename ORG_ACT_BOX_OFFICE or
- * ORG_ACT_PUBLISH, orders_cancel_event ORG_ACT_MONEY; events_update (the
+ * ORG_ACT_BOX_OFFICE, orders_ticket_rename ORG_ACT_BOX_OFFICE,
+ * orders_cancel_event ORG_ACT_MONEY; events_update (the
  * status) needs ORG_ACT_PUBLISH. */
 #include "web/pages.h"
 #include "web/views/attendees.h"
@@ -304,8 +304,7 @@ static void order_page(struct request *req, struct response *res, const struct e
 	}
 	v.history = hist;
 	v.can_money = orgs_authorize(w->db, &w->actor, ev->org_id, ORG_ACT_MONEY) == KQ_OK;
-	v.can_rename = orgs_authorize(w->db, &w->actor, ev->org_id, ORG_ACT_BOX_OFFICE) == KQ_OK ||
-		       orgs_authorize(w->db, &w->actor, ev->org_id, ORG_ACT_PUBLISH) == KQ_OK;
+	v.can_rename = orgs_authorize(w->db, &w->actor, ev->org_id, ORG_ACT_BOX_OFFICE) == KQ_OK;
 	res->status = status;
 	buf_reset(&res->body);
 	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
@@ -376,8 +375,7 @@ void web_attendees_resend(struct request *req, struct response *res)
 			   "flash.attendees.resent");
 }
 
-/* The editor may rename too but has no order page: core decides, and the
- * page is only shown again (or gone back to) for those who may read it. */
+/* From the order's page; core decides who may (the box office). */
 void web_attendees_rename(struct request *req, struct response *res)
 {
 	struct web *w = web_of(req);
@@ -405,11 +403,8 @@ void web_attendees_rename(struct request *req, struct response *res)
 		web_error(req, res, e);
 		return;
 	}
-	web_redirect_flash(req, res,
-			   readable ? order_page_path(req, &ev, id, "")
-				    : arena_printf(req->arena, "/evenements/%s/billetterie",
-						   url_arg(req->arena, ev.slug)),
-			   "success", "flash.attendees.renamed");
+	web_redirect_flash(req, res, order_page_path(req, &ev, id, ""), "success",
+			   "flash.attendees.renamed");
 }
 
 /* A box-office order typed in by the organiser: one date, quantities of
