@@ -63,5 +63,8 @@ void api_orders_get(struct request *req, struct response *res);
 void api_orders_cancel(struct request *req, struct response *res);
 void api_orders_mark_paid(struct request *req, struct response *res);
 /* ---- end ticketing API ---- */
+/* ---- search ---- search.c */
+void api_search(struct request *req, struct response *res);
+/* ---- end search ---- */
 
 #endif

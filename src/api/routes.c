@@ -33,6 +33,9 @@ static const struct route routes[] = {
 	{ "POST",  "/api/v1/events/{slug}/orders/{id}/mark-paid", api_orders_mark_paid, A_AUTH },
 	{ "GET",   "/api/v1/orders/{secret}",            api_orders_show, 0 },
 	/* ---- end ticketing API ---- */
+	/* ---- search ---- */
+	{ "GET",   "/api/v1/search",                    api_search, 0 },
+	/* ---- end search ---- */
 };
 
 struct db *api_db(struct request *req)

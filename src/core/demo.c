@@ -9,6 +9,8 @@
 #include "orgs.h"
 #include "tickets.h"
 #include "donations.h"
+#include "memberships.h"
+#include "campaigns.h"
 #include "base/crypto.h"
 #include "base/embed.h"
 #include "base/log.h"
@@ -147,6 +149,10 @@ static enum db_status load_txn(struct db *db, void *cls)
 	if (tickets_load_demo(db) != KQ_OK)   /* ticket setup: demo shops */
 		return DB_HARD;
 	if (donations_load_demo(db) != KQ_OK)   /* associations checked for tax receipts */
+		return DB_HARD;
+	if (memberships_load_demo(db) != KQ_OK)   /* membership plans of a few associations */
+		return DB_HARD;
+	if (campaigns_load_demo(db) != KQ_OK)   /* two live crowdfunding campaigns */
 		return DB_HARD;
 	l->loaded = true;
 	return DB_NONE;

@@ -75,13 +75,14 @@ static float line(struct pdf_ctx *c, HPDF_Page page, float y, const char *label,
 	return y - 40;
 }
 
-static void draw_qr(struct pdf_ctx *c, HPDF_Page page, const char *code, float x, float y)
+void etickets_pdf_qr(HPDF_Doc pdf, HPDF_Page page, struct arena *a, const char *text, float x,
+		     float y, float size)
 {
-	QRcode *q = qr_encode(code);
+	QRcode *q = qr_encode(text);
 	if (!q)
 		return;
 	unsigned side = (unsigned)(q->width + 2 * QR_QUIET) * PDF_QR_SCALE;
-	unsigned char *px = arena_alloc(c->a, (size_t)side * side);
+	unsigned char *px = arena_alloc(a, (size_t)side * side);
 	memset(px, 0xFF, (size_t)side * side);
 	for (int my = 0; my < q->width; my++)
 		for (int mx = 0; mx < q->width; mx++) {
@@ -93,9 +94,14 @@ static void draw_qr(struct pdf_ctx *c, HPDF_Page page, const char *code, float x
 				       0, PDF_QR_SCALE);
 		}
 	QRcode_free(q);
-	HPDF_Image img = HPDF_LoadRawImageFromMem(c->pdf, px, side, side, HPDF_CS_DEVICE_GRAY, 8);
+	HPDF_Image img = HPDF_LoadRawImageFromMem(pdf, px, side, side, HPDF_CS_DEVICE_GRAY, 8);
 	if (img)
-		HPDF_Page_DrawImage(page, img, x, y, PDF_QR_SIZE, PDF_QR_SIZE);
+		HPDF_Page_DrawImage(page, img, x, y, size, size);
+}
+
+static void draw_qr(struct pdf_ctx *c, HPDF_Page page, const char *code, float x, float y)
+{
+	etickets_pdf_qr(c->pdf, page, c->a, code, x, y, PDF_QR_SIZE);
 }
 
 static const char *t(const char *lang, const char *fr, const char *en)

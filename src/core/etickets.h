@@ -10,12 +10,20 @@
 #include "core.h"
 #include "orders.h"
 #include "base/buf.h"
+#include <hpdf.h>
 
 /* Appends to b a standalone SVG image (with its XML declaration) of the QR
  * code of text (error correction M, 4-module quiet zone). false when text
  * cannot be encoded (empty, too long): nothing is appended. */
 __attribute__((warn_unused_result))
 bool etickets_qr_svg(struct buf *b, const char *text);
+
+/* Draws on page of pdf (a libhpdf document) the QR code of text as a
+ * size x size points image whose lower-left corner is (x, y): what the
+ * member card (memberships.c) shares with the tickets. Scratch memory in a.
+ * Nothing is drawn when text cannot be encoded. */
+void etickets_pdf_qr(HPDF_Doc pdf, HPDF_Page page, struct arena *a, const char *text, float x,
+		     float y, float size);
 
 /* What the PDF prints besides the order itself. Strings are UTF-8; NULL or
  * "" leaves the line out. */

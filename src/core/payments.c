@@ -7,7 +7,9 @@
 #include "payments.h"
 #include "faults.h"
 #include "ledger.h"
+#include "campaigns.h"
 #include "donations.h"
+#include "memberships.h"
 #include "orders.h"
 #include "orgs.h"
 #include "base/crypto.h"
@@ -72,8 +74,8 @@ static const struct payment_provider *const providers[] = {
 static const struct payment_purpose *const purposes[] = {
 	&orders_purpose,
 	&donations_purpose,
-	/* campaigns: its purpose here */
-	/* memberships: its purpose here */
+	&campaigns_purpose,
+	&memberships_purpose,
 	NULL,
 };
 

@@ -21,8 +21,14 @@ void jobs_purge_run(struct db *db);
 int jobs_expiry_run(struct db *db);
 
 /* ---- campaigns ---- */
+/* Campaigns (campaigns.c): free reward holds that ran out, settle campaigns past their end date and
+ * refund the failed ones. Returns how many things changed. */
+int jobs_campaigns_run(struct db *db);
 /* ---- end campaigns ---- */
 /* ---- memberships ---- */
+/* Memberships (memberships.c): queue the reminders of memberships ending within 30 days, cancel unpaid ones
+ * past the hold (their places go back). Returns how many things changed. */
+int jobs_memberships_run(struct db *db);
 /* ---- end memberships ---- */
 
 #endif

@@ -32,8 +32,10 @@ static void *loop(void *arg)
 			jobs_mail_run(db, &config);
 			jobs_expiry_run(db);
 			/* ---- campaigns ---- */
+			jobs_campaigns_run(db);
 			/* ---- end campaigns ---- */
 			/* ---- memberships ---- */
+			jobs_memberships_run(db);
 			/* ---- end memberships ---- */
 			if (time_now() - last_purge > 300) {
 				jobs_purge_run(db);

@@ -6,6 +6,7 @@
 #include "web/pages.h"
 #include "web/views/orgs.h"
 #include "core/donations.h"
+#include "core/memberships.h"
 #include "base/str.h"
 #include <string.h>
 
@@ -159,10 +160,14 @@ void web_orgs_show(struct request *req, struct response *res)
 			      orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_MONEY) == KQ_OK;
 	}
 	if (strcmp(o.kind, "association") == 0) {
-		if (donations_offered(w->db, req->arena, o.id, &v.takes_donations) != KQ_OK) {
+		struct membership_plan *plans;
+		int nplans;
+		if (donations_offered(w->db, req->arena, o.id, &v.takes_donations) != KQ_OK ||
+		    memberships_plans(w->db, req->arena, o.id, true, &plans, &nplans) != KQ_OK) {
 			web_error(req, res, KQ_ERR_INTERNAL);
 			return;
 		}
+		v.takes_members = nplans > 0;
 	}
 	struct event *events;
 	if (events_upcoming_of_org(w->db, req->arena, o.id, 5, &events, &v.nevents) != KQ_OK) {

@@ -6,8 +6,6 @@
 /* home.c, sections.c, prefs.c */
 void web_home(struct request *req, struct response *res);
 void web_section_news(struct request *req, struct response *res);
-void web_section_support(struct request *req, struct response *res);
-void web_section_memberships(struct request *req, struct response *res);
 /* contact.c */
 void web_contact(struct request *req, struct response *res);
 void web_prefs_set(struct request *req, struct response *res);
@@ -167,9 +165,41 @@ void web_donations_mark_paid(struct request *req, struct response *res);
 /* ---- end donations ---- */
 
 /* ---- campaigns ---- campaigns.c */
+void web_campaigns_list(struct request *req, struct response *res);
+void web_campaigns_show(struct request *req, struct response *res);
+void web_campaigns_contribute(struct request *req, struct response *res);
+void web_campaigns_image(struct request *req, struct response *res);
+void web_campaigns_contribution(struct request *req, struct response *res);
+void web_campaigns_demo_form(struct request *req, struct response *res);
+void web_campaigns_demo_pay(struct request *req, struct response *res);
+void web_campaigns_of_org(struct request *req, struct response *res);
+void web_campaigns_new(struct request *req, struct response *res);
+void web_campaigns_create(struct request *req, struct response *res);
+void web_campaigns_edit(struct request *req, struct response *res);
+void web_campaigns_update(struct request *req, struct response *res);
+void web_campaigns_tier_add(struct request *req, struct response *res);
+void web_campaigns_post_update(struct request *req, struct response *res);
 /* ---- end campaigns ---- */
 
 /* ---- memberships ---- memberships.c */
+void web_memberships_index(struct request *req, struct response *res);
+void web_memberships_join_form(struct request *req, struct response *res);
+void web_memberships_join(struct request *req, struct response *res);
+void web_memberships_show(struct request *req, struct response *res);
+void web_memberships_card_pdf(struct request *req, struct response *res);
+void web_memberships_renew(struct request *req, struct response *res);
+void web_memberships_demo_form(struct request *req, struct response *res);
+void web_memberships_demo_pay(struct request *req, struct response *res);
+void web_memberships_manage(struct request *req, struct response *res);
+void web_memberships_csv(struct request *req, struct response *res);
+void web_memberships_check(struct request *req, struct response *res);
+void web_memberships_plan_create(struct request *req, struct response *res);
+void web_memberships_plan_update(struct request *req, struct response *res);
+void web_memberships_record(struct request *req, struct response *res);
 /* ---- end memberships ---- */
+
+/* ---- search ---- search.c */
+void web_search(struct request *req, struct response *res);
+/* ---- end search ---- */
 
 #endif

@@ -18,8 +18,8 @@
 static const struct route routes[] = {
 	{ "GET",  "/",                         web_home, 0 },
 	{ "GET",  "/actualites",               web_section_news, 0 },
-	{ "GET",  "/soutenir",                 web_section_support, 0 },
-	{ "GET",  "/adhesions",                web_section_memberships, 0 },
+	{ "GET",  "/soutenir",                 web_campaigns_list, 0 },
+	{ "GET",  "/adhesions",                web_memberships_index, 0 },
 	{ "GET",  "/nous-contacter",           web_contact, 0 },
 	{ "POST", "/preferences",              web_prefs_set, R_CSRF },
 
@@ -165,10 +165,40 @@ static const struct route routes[] = {
 	/* ---- end donations ---- */
 
 	/* ---- campaigns (campaigns.c) ---- */
+	{ "GET",  "/soutenir/{slug}",          web_campaigns_show, 0 },
+	{ "POST", "/soutenir/{slug}/contribuer", web_campaigns_contribute, R_CSRF },
+	{ "GET",  "/soutenir/{slug}/image",   web_campaigns_image, 0 },
+	{ "GET",  "/soutenir/{slug}/modifier", web_campaigns_edit, R_AUTH },
+	{ "POST", "/soutenir/{slug}/modifier", web_campaigns_update, R_AUTH | R_CSRF },
+	{ "POST", "/soutenir/{slug}/contreparties", web_campaigns_tier_add, R_AUTH | R_CSRF },
+	{ "POST", "/soutenir/{slug}/actualites", web_campaigns_post_update, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}/campagnes", web_campaigns_of_org, R_AUTH },
+	{ "GET",  "/organisations/{slug}/campagnes/nouvelle", web_campaigns_new, R_AUTH },
+	{ "POST", "/organisations/{slug}/campagnes", web_campaigns_create, R_AUTH | R_CSRF },
+	{ "GET",  "/contributions/{secret}",   web_campaigns_contribution, 0 },
+	{ "GET",  "/contributions/{secret}/paiement-demo", web_campaigns_demo_form, 0 },
+	{ "POST", "/contributions/{secret}/paiement-demo", web_campaigns_demo_pay, R_CSRF },
 	/* ---- end campaigns ---- */
 
 	/* ---- memberships (memberships.c) ---- */
+	{ "GET",  "/organisations/{slug}/adhesion", web_memberships_join_form, 0 },
+	{ "POST", "/organisations/{slug}/adhesion", web_memberships_join, R_CSRF },
+	{ "GET",  "/organisations/{slug}/adhesions/gestion", web_memberships_manage, R_AUTH },
+	{ "GET",  "/organisations/{slug}/adhesions.csv", web_memberships_csv, R_AUTH },
+	{ "GET",  "/organisations/{slug}/adhesions/verifier", web_memberships_check, R_AUTH },
+	{ "POST", "/organisations/{slug}/adhesions/formules", web_memberships_plan_create, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/adhesions/formules/{id}", web_memberships_plan_update, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/adhesions/enregistrer", web_memberships_record, R_AUTH | R_CSRF },
+	{ "GET",  "/adhesion/{secret}",        web_memberships_show, 0 },
+	{ "GET",  "/adhesion/{secret}/carte.pdf", web_memberships_card_pdf, 0 },
+	{ "POST", "/adhesion/{secret}/renouveler", web_memberships_renew, R_CSRF },
+	{ "GET",  "/adhesion/{secret}/paiement-demo", web_memberships_demo_form, 0 },
+	{ "POST", "/adhesion/{secret}/paiement-demo", web_memberships_demo_pay, R_CSRF },
 	/* ---- end memberships ---- */
+
+	/* ---- search (search.c) ---- */
+	{ "GET",  "/recherche",                web_search, 0 },
+	/* ---- end search ---- */
 };
 
 static bool use_https;

@@ -20,13 +20,3 @@ void web_section_news(struct request *req, struct response *res)
 {
 	coming(req, res, "news", "nav.news", "section.news.lead");
 }
-
-void web_section_support(struct request *req, struct response *res)
-{
-	coming(req, res, "support", "nav.support", "section.support.lead");
-}
-
-void web_section_memberships(struct request *req, struct response *res)
-{
-	coming(req, res, "memberships", "nav.memberships", "section.memberships.lead");
-}

@@ -524,6 +524,11 @@ static void csv_field(struct buf *b, const char *s, bool last)
 	buf_puts(b, last ? "\r\n" : ";");
 }
 
+void view_csv_field(struct buf *b, const char *s, bool last)
+{
+	csv_field(b, s, last);
+}
+
 void view_attendees_csv(struct buf *b, struct request *req, const struct attendees_view *v)
 {
 	buf_puts(b, "\xEF\xBB\xBF");

@@ -25,6 +25,10 @@ struct attendees_view {
 	bool refill;                         /* show what was typed */
 };
 void view_attendees(struct buf *b, struct request *req, const struct attendees_view *v);
+/* One CSV field of the exports (this one and memberships'): a leading = + - @
+ * tab or CR gets an apostrophe, quoted when it holds ; " CR or LF; then ';',
+ * or CRLF when last. */
+void view_csv_field(struct buf *b, const char *s, bool last);
 /* The tickets of v as CSV (UTF-8 BOM, ';', RFC 4180 quoting, formulas neutralised). */
 void view_attendees_csv(struct buf *b, struct request *req, const struct attendees_view *v);
 /* Confirmation before cancelling the event. */

@@ -48,6 +48,18 @@ static void user_menu(struct buf *b, struct request *req)
 	HTML("</ul></nav>");
 }
 
+/* ---- search: the search box of every page, a plain GET form (no JavaScript needed) ---- */
+static void search_box(struct buf *b, struct request *req)
+{
+	html_fmt(b, "<form class=\"site-search\" method=\"get\" action=\"/recherche\" role=\"search\""
+		    " aria-label=\"%s\"><label class=\"visually-hidden\" for=\"site-search-q\">%s</label>"
+		    "<input type=\"search\" id=\"site-search-q\" name=\"q\" maxlength=\"100\""
+		    " autocomplete=\"off\"><button type=\"submit\">%s</button></form>",
+		 web_t(req, "search.box_label"), web_t(req, "search.box_label"),
+		 web_t(req, "search.submit"));
+}
+/* ---- end search ---- */
+
 static void prefs(struct buf *b, struct request *req)
 {
 	struct web *w = web_of(req);
@@ -97,6 +109,7 @@ void view_layout_start_head(struct buf *b, struct request *req, const char *titl
 	html_attr(b, "src", static_url("img/favicon.svg"));
 	html_fmt(b, " alt=\"\" width=\"32\" height=\"32\"> %s</a>", w->territory_name ? w->territory_name : "Kiosque");
 	user_menu(b, req);
+	search_box(b, req);   /* search */
 	prefs(b, req);
 	/* Phones get the same list as wide screens, wrapped in a grid by the CSS: no JavaScript. */
 	html_fmt(b, "<nav class=\"main-nav\" aria-label=\"%s\">", web_t(req, "nav.label"));

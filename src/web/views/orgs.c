@@ -362,10 +362,19 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 	HTML("</p>");
 	if (*o->summary)
 		html_fmt(b, "<p class=\"lead\">%s</p>", o->summary);
-	if (v->takes_donations) {
-		HTML("<p><a class=\"button\"");
-		html_href(b, org_path(req, o, "/don"));
-		html_fmt(b, ">%s</a></p>", web_t(req, "donations.form.title"));
+	if (v->takes_donations || v->takes_members) {
+		HTML("<p class=\"actions\">");
+		if (v->takes_members) {
+			HTML("<a class=\"button\"");
+			html_href(b, org_path(req, o, "/adhesion"));
+			html_fmt(b, ">%s</a> ", web_t(req, "memberships.form.title"));
+		}
+		if (v->takes_donations) {
+			HTML("<a class=\"button\"");
+			html_href(b, org_path(req, o, "/don"));
+			html_fmt(b, ">%s</a>", web_t(req, "donations.form.title"));
+		}
+		HTML("</p>");
 	}
 	HTML("</div></header>");
 
@@ -386,10 +395,20 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 			html_href(b, org_path(req, o, "/membres"));
 			html_fmt(b, ">%s</a>", web_t(req, "orgs.show.members"));
 		}
+		if (v->can_publish) {
+			HTML("<a class=\"button secondary\"");
+			html_href(b, org_path(req, o, "/campagnes"));
+			html_fmt(b, ">%s</a>", web_t(req, "campaigns.of_org"));
+		}
 		if (v->can_money) {
 			HTML("<a class=\"button secondary\"");
 			html_href(b, org_path(req, o, "/dons/reglages"));
 			html_fmt(b, ">%s</a>", web_t(req, "donations.settings.title"));
+		}
+		if (v->can_money) {
+			HTML("<a class=\"button secondary\"");
+			html_href(b, org_path(req, o, "/adhesions/gestion"));
+			html_fmt(b, ">%s</a>", web_t(req, "memberships.manage.title"));
 		}
 		HTML("</p></section>");
 	}

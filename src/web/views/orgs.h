@@ -41,6 +41,7 @@ struct orgs_show_view {
 	bool can_edit, can_see_members, can_publish;
 	bool can_money;                    /* treasurer or owner: donations and receipts settings */
 	bool takes_donations;              /* an association with a payment method for donations */
+	bool takes_members;                /* an association with a plan open to online joining */
 	const struct event *events;        /* the next ones, from events_upcoming_of_org */
 	int nevents;
 };
