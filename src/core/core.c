@@ -23,3 +23,25 @@ struct db *core_db(void)
 {
 	return db_pool_get();
 }
+
+struct together {
+	enum kq_err (*fn)(struct db *db, void *cls);
+	void *cls;
+	enum kq_err err;
+};
+
+static enum db_status together_txn(struct db *db, void *cls)
+{
+	struct together *t = cls;
+	t->err = t->fn(db, t->cls);
+	return DB_NONE;
+}
+
+enum kq_err core_read_together(struct db *db, enum kq_err (*fn)(struct db *db, void *cls),
+			       void *cls)
+{
+	struct together t = { fn, cls, KQ_OK };
+	if (db_read_run(db, "core_read_together", together_txn, &t) < 0)
+		return KQ_ERR_INTERNAL;
+	return t.err;
+}

@@ -48,4 +48,10 @@ struct db *core_db(void);
 /* Maps a storage failure to a domain error: DB_HARD/DB_SOFT -> KQ_ERR_INTERNAL. */
 enum kq_err core_db_err(enum db_status s);
 
+/* Runs fn, which calls several core functions for one page, with their
+ * reads taken together (db_read_run: one file lock on SQLite instead of one
+ * per statement). Returns fn's error, or INTERNAL. */
+enum kq_err core_read_together(struct db *db, enum kq_err (*fn)(struct db *db, void *cls),
+			       void *cls);
+
 #endif

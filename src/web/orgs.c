@@ -138,6 +138,45 @@ void web_orgs_create(struct request *req, struct response *res)
 
 /* ---- public page --------------------------------------------------------------------------------- */
 
+struct show_load {
+	struct request *req;
+	struct org *o;
+	struct orgs_show_view *v;
+};
+
+/* Everything the organisation's page shows besides the organisation, read together. */
+static enum kq_err show_load(struct db *db, void *cls)
+{
+	struct show_load *x = cls;
+	struct web *w = web_of(x->req);
+	struct arena *a = x->req->arena;
+	struct org *o = x->o;
+	struct orgs_show_view *v = x->v;
+	enum kq_err e;
+	if (w->actor.account_id) {
+		if ((e = orgs_member_role(db, a, o->id, w->actor.account_id, &v->viewer_role)) != KQ_OK)
+			return e;
+		v->can_edit = orgs_authorize(db, &w->actor, o->id, ORG_ACT_EDIT_PROFILE) == KQ_OK;
+		v->can_see_members = orgs_authorize(db, &w->actor, o->id, ORG_ACT_VIEW_MEMBERS) == KQ_OK;
+		v->can_publish = orgs_authorize(db, &w->actor, o->id, ORG_ACT_PUBLISH) == KQ_OK;
+		v->can_money = strcmp(o->kind, "association") == 0 &&
+			       orgs_authorize(db, &w->actor, o->id, ORG_ACT_MONEY) == KQ_OK;
+	}
+	if (strcmp(o->kind, "association") == 0) {
+		struct membership_plan *plans;
+		int nplans;
+		if ((e = donations_offered(db, a, o->id, &v->takes_donations)) != KQ_OK ||
+		    (e = memberships_plans(db, a, o->id, true, &plans, &nplans)) != KQ_OK)
+			return e;
+		v->takes_members = nplans > 0;
+	}
+	struct event *events;
+	if ((e = events_upcoming_of_org(db, a, o->id, 5, &events, &v->nevents)) != KQ_OK)
+		return e;
+	v->events = events;
+	return KQ_OK;
+}
+
 void web_orgs_show(struct request *req, struct response *res)
 {
 	struct web *w = web_of(req);
@@ -146,35 +185,11 @@ void web_orgs_show(struct request *req, struct response *res)
 	if (!load_org(req, res, &o))
 		return;
 	struct orgs_show_view v = { .org = &o };
-	if (w->actor.account_id) {
-		if (orgs_member_role(w->db, req->arena, o.id, w->actor.account_id, &v.viewer_role) !=
-		    KQ_OK) {
-			web_error(req, res, KQ_ERR_INTERNAL);
-			return;
-		}
-		v.can_edit = orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_EDIT_PROFILE) == KQ_OK;
-		v.can_see_members =
-			orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_VIEW_MEMBERS) == KQ_OK;
-		v.can_publish = orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_PUBLISH) == KQ_OK;
-		v.can_money = strcmp(o.kind, "association") == 0 &&
-			      orgs_authorize(w->db, &w->actor, o.id, ORG_ACT_MONEY) == KQ_OK;
-	}
-	if (strcmp(o.kind, "association") == 0) {
-		struct membership_plan *plans;
-		int nplans;
-		if (donations_offered(w->db, req->arena, o.id, &v.takes_donations) != KQ_OK ||
-		    memberships_plans(w->db, req->arena, o.id, true, &plans, &nplans) != KQ_OK) {
-			web_error(req, res, KQ_ERR_INTERNAL);
-			return;
-		}
-		v.takes_members = nplans > 0;
-	}
-	struct event *events;
-	if (events_upcoming_of_org(w->db, req->arena, o.id, 5, &events, &v.nevents) != KQ_OK) {
+	struct show_load x = { req, &o, &v };
+	if (core_read_together(w->db, show_load, &x) != KQ_OK) {
 		web_error(req, res, KQ_ERR_INTERNAL);
 		return;
 	}
-	v.events = events;
 	view_orgs_show(&res->body, req, &v);
 }
 
