@@ -202,4 +202,10 @@ void web_memberships_record(struct request *req, struct response *res);
 void web_search(struct request *req, struct response *res);
 /* ---- end search ---- */
 
+/* ---- balance ---- balance.c */
+/* ---- end balance ---- */
+
+/* ---- posts ---- posts.c */
+/* ---- end posts ---- */
+
 #endif

@@ -199,6 +199,12 @@ static const struct route routes[] = {
 	/* ---- search (search.c) ---- */
 	{ "GET",  "/recherche",                web_search, 0 },
 	/* ---- end search ---- */
+
+	/* ---- balance (balance.c) ---- */
+	/* ---- end balance ---- */
+
+	/* ---- posts (posts.c) ---- */
+	/* ---- end posts ---- */
 };
 
 static bool use_https;
