@@ -1,4 +1,4 @@
-/* search.c (api): GET /api/v1/search: the search box as JSON, organisations and events in two ranked lists */
+/* search.c (api): GET /api/v1/search: the search box as JSON, organisations, events and news in ranked lists */
 #include "api/api.h"
 #include "core/search.h"
 #include "base/timefmt.h"
@@ -18,6 +18,13 @@ static json_t *hit_json(struct request *req, const struct search_hit *h)
 		json_object_set_new(j, "name", json_string(h->title));
 		json_object_set_new(j, "kind", json_string(h->org_kind));
 		json_object_set_new(j, "url", json_string(arena_printf(a, "%s/organisations/%s", base,
+									h->slug)));
+	} else if (h->kind == SEARCH_POST) {
+		json_object_set_new(j, "title", json_string(h->title));
+		json_object_set_new(j, "organisation", json_string(h->org_name));
+		json_object_set_new(j, "published_at", h->starts_at
+				    ? json_string(api_time(a, h->starts_at)) : json_null());
+		json_object_set_new(j, "url", json_string(arena_printf(a, "%s/actualites/%s", base,
 									h->slug)));
 	} else {
 		json_object_set_new(j, "title", json_string(h->title));
@@ -57,8 +64,9 @@ void api_search(struct request *req, struct response *res)
 		api_error(req, res, e, fe.n ? &fe : NULL);
 		return;
 	}
-	api_json_take(res, 200, json_pack("{s:s, s:b, s:o, s:o}", "q", r.q, "searched", r.searched,
-					  "organisations",
+	api_json_take(res, 200, json_pack("{s:s, s:b, s:o, s:o, s:o}", "q", r.q, "searched",
+					  r.searched, "organisations",
 					  list_json(req, r.orgs, r.norgs, r.orgs_total), "events",
-					  list_json(req, r.events, r.nevents, r.events_total)));
+					  list_json(req, r.events, r.nevents, r.events_total), "posts",
+					  list_json(req, r.posts, r.nposts, r.posts_total)));
 }

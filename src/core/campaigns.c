@@ -153,6 +153,18 @@ static enum kq_err get_one(struct db *db, struct arena *a, const char *slug, int
 	return s == DB_ROW ? KQ_OK : s == DB_NONE ? KQ_ERR_NOT_FOUND : KQ_ERR_INTERNAL;
 }
 
+static _Atomic uint64_t generation;
+
+uint64_t campaigns_generation(void)
+{
+	return generation;
+}
+
+void campaigns_changed(void)
+{
+	generation++;
+}
+
 enum kq_err campaigns_get(struct db *db, const struct actor *who, struct arena *a, const char *slug,
 			  struct campaign *out)
 {
@@ -556,6 +568,7 @@ enum kq_err campaigns_create(struct db *db, const struct actor *who, int64_t org
 			     const struct campaign_input *in, struct arena *a,
 			     struct field_errors *fe, int64_t *out_id, const char **out_slug)
 {
+	campaigns_changed();   /* pages that keep campaign figures a few seconds */
 	*out_id = 0;
 	if (out_slug)
 		*out_slug = NULL;
@@ -577,6 +590,7 @@ enum kq_err campaigns_create(struct db *db, const struct actor *who, int64_t org
 enum kq_err campaigns_update(struct db *db, const struct actor *who, int64_t campaign_id,
 			     const struct campaign_input *in, struct field_errors *fe)
 {
+	campaigns_changed();   /* pages that keep campaign figures a few seconds */
 	struct arena *a = arena_new();
 	struct campaign c;
 	enum kq_err e = get_one(db, a, NULL, campaign_id, &c);
@@ -641,6 +655,7 @@ enum kq_err campaigns_tier_add(struct db *db, const struct actor *who, int64_t c
 			       const struct campaign_tier_input *in, struct field_errors *fe,
 			       int64_t *out_id)
 {
+	campaigns_changed();   /* pages that keep campaign figures a few seconds */
 	*out_id = 0;
 	struct arena *a = arena_new();
 	struct campaign c;
@@ -763,6 +778,7 @@ static enum db_status post_txn(struct db *db, void *cls)
 enum kq_err campaigns_update_post(struct db *db, const struct actor *who, int64_t campaign_id,
 				  const char *title, const char *body, struct field_errors *fe)
 {
+	campaigns_changed();   /* pages that keep campaign figures a few seconds */
 	struct arena *a = arena_new();
 	struct campaign c;
 	enum kq_err e = get_one(db, a, NULL, campaign_id, &c);
@@ -1055,6 +1071,7 @@ enum kq_err campaigns_contribute(struct db *db, const struct actor *who,
 				 const struct contribution_request *in, struct arena *a,
 				 struct field_errors *fe, struct contribution *out)
 {
+	campaigns_changed();   /* pages that keep campaign figures a few seconds */
 	memset(out, 0, sizeof(*out));
 	struct give x = { 0 };
 	x.who = who;
@@ -1218,6 +1235,7 @@ static enum db_status thanks_mail(struct db *db, int64_t id)
 static enum db_status contribution_captured(struct db *db, const struct payment_captured *p,
 					    struct arena *a, const char **out_reason)
 {
+	campaigns_changed();
 	(void)a;
 	*out_reason = NULL;
 	struct db_stmt *st = db_stmt(db, &SQL_CAP_LOAD);
@@ -1339,6 +1357,7 @@ static enum db_status last_payment(struct db *db, const char *secret, struct las
 
 enum kq_err campaigns_sync_payment(struct db *db, const char *secret, bool *out_paid)
 {
+	campaigns_changed();   /* pages that keep campaign figures a few seconds */
 	if (out_paid)
 		*out_paid = false;
 	struct last_payment lp;
@@ -1396,6 +1415,7 @@ static enum db_status demo_pay_txn(struct db *db, void *cls)
 
 enum kq_err campaigns_demo_pay(struct db *db, const char *secret)
 {
+	campaigns_changed();   /* pages that keep campaign figures a few seconds */
 	if (!payments_provider_enabled("demo"))
 		return KQ_ERR_PAYMENT_PROVIDER_UNAVAILABLE;
 	struct arena *a = arena_new();
@@ -1442,6 +1462,7 @@ static enum db_status expire_txn(struct db *db, void *cls)
 
 enum kq_err campaigns_expire_pending(struct db *db, int *out_n)
 {
+	campaigns_changed();   /* pages that keep campaign figures a few seconds */
 	if (out_n)
 		*out_n = 0;
 	int64_t ids[JOB_BATCH], pay[JOB_BATCH];
@@ -1580,6 +1601,7 @@ static enum db_status refund_one_txn(struct db *db, void *cls)
 
 enum kq_err campaigns_settle_due(struct db *db, int *out_n)
 {
+	campaigns_changed();   /* pages that keep campaign figures a few seconds */
 	if (out_n)
 		*out_n = 0;
 	int64_t ids[JOB_BATCH];

@@ -269,4 +269,10 @@ bool campaigns_parse_date(const char *s, bool end_of_day, int64_t *out);
 /* An amount typed in euros ("25", "12,50"): as donations_parse_amount. */
 bool campaigns_parse_amount(const char *s, int64_t *out);
 
+/* Changes whenever this process changes a campaign or its money, so a page
+ * that keeps campaign figures a few seconds (the home page) shows this
+ * process's own changes at once; another process's within that time. */
+uint64_t campaigns_generation(void);
+void campaigns_changed(void);
+
 #endif

@@ -1112,3 +1112,33 @@ enum kq_err donations_demo_pay(struct db *db, const char *secret)
 		return e;
 	return mark_paid(db, NULL, id);
 }
+
+/* ---- a donor's donations ("Mes dons") ---------------------------------------------------------- */
+
+static const struct db_sql SQL_OF_ACCOUNT = { "donations_of_account",
+	DONATION_COLS " WHERE d.account_id = $1 ORDER BY d.created_at DESC, d.id DESC LIMIT $2" };
+
+enum kq_err donations_of_account(struct db *db, const struct actor *who, struct arena *a,
+				 struct donation **out, int *out_n)
+{
+	*out = NULL;
+	*out_n = 0;
+	if (!who || !who->account_id)
+		return KQ_ERR_AUTH_REQUIRED;
+	struct donation *v = arena_alloc(a, sizeof(*v) * DONATIONS_OF_ACCOUNT_MAX);
+	struct db_stmt *st = db_stmt(db, &SQL_OF_ACCOUNT);
+	db_bind_i64(st, 1, who->account_id);
+	db_bind_i64(st, 2, DONATIONS_OF_ACCOUNT_MAX);
+	enum db_status s = DB_NONE;
+	int n = 0;
+	while (n < DONATIONS_OF_ACCOUNT_MAX && (s = db_step(st)) == DB_ROW) {
+		memset(&v[n], 0, sizeof(v[n]));
+		read_donation(st, a, &v[n++]);
+	}
+	db_reset(st);
+	if (n < DONATIONS_OF_ACCOUNT_MAX && s < 0)
+		return KQ_ERR_INTERNAL;
+	*out = v;
+	*out_n = n;
+	return KQ_OK;
+}

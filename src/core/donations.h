@@ -182,4 +182,14 @@ enum kq_err donations_load_demo(struct db *db);
 /* "interet_general"... valid; and the CERFA label of a quality (French). */
 bool donations_quality_valid(const char *quality);
 
+/* ---- a donor's donations ("Mes dons") ---------------------------------------------------------- */
+
+#define DONATIONS_OF_ACCOUNT_MAX 200
+
+/* The donations given while logged in as who, newest first (at most
+ * DONATIONS_OF_ACCOUNT_MAX), each with its state and its receipt
+ * (has_receipt). [out] list in a. Errors: AUTH_REQUIRED, INTERNAL. */
+enum kq_err donations_of_account(struct db *db, const struct actor *who, struct arena *a,
+				 struct donation **out, int *out_n);
+
 #endif

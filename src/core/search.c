@@ -233,6 +233,29 @@ static const struct db_sql SQL_EVENTS_COUNT = { "search_events_count",
 	"SELECT COUNT(*) FROM events WHERE search_tsv @@ to_tsquery('kq_search', $1)"
 	" AND status <> 'draft'" };
 
+/* Published posts: $1 the match text, $2 the limit. Title before body;
+ * equal ranks: the newest first. Drafts are not in the index. */
+static const struct db_sql SQL_POSTS = { "search_posts",
+	"SELECT p.slug, p.title, substr(p.body, 1, 400), COALESCE(c.name, ''), o.name,"
+	" COALESCE(p.published_at, 0)"
+	" FROM (SELECT rowid AS id, bm25(search_posts, 10.0, 1.0) AS r"
+	"  FROM search_posts WHERE search_posts MATCH $1 ORDER BY r, rowid DESC LIMIT $2) m"
+	" JOIN posts p ON p.id = m.id JOIN organisations o ON o.id = p.org_id"
+	" LEFT JOIN communes c ON c.id = o.commune_id"
+	" WHERE p.status = 'published' ORDER BY m.r, m.id DESC",
+	"SELECT p.slug, p.title, substr(p.body, 1, 400), COALESCE(c.name, ''), o.name,"
+	" COALESCE(p.published_at, 0)"
+	" FROM (SELECT f.id, ts_rank('{0.1, 0.2, 0.4, 1.0}', f.search_tsv, q) AS r"
+	"  FROM posts f CROSS JOIN to_tsquery('kq_search', $1) AS q"
+	"  WHERE f.search_tsv @@ q AND f.status = 'published' ORDER BY r DESC, f.id DESC LIMIT $2) m"
+	" JOIN posts p ON p.id = m.id JOIN organisations o ON o.id = p.org_id"
+	" LEFT JOIN communes c ON c.id = o.commune_id"
+	" ORDER BY m.r DESC, m.id DESC" };
+static const struct db_sql SQL_POSTS_COUNT = { "search_posts_count",
+	"SELECT COUNT(*) FROM search_posts WHERE search_posts MATCH $1",
+	"SELECT COUNT(*) FROM posts WHERE search_tsv @@ to_tsquery('kq_search', $1)"
+	" AND status = 'published'" };
+
 struct run {
 	struct arena *a;
 	const char *match;
@@ -327,8 +350,33 @@ static enum db_status run_txn(struct db *db, void *cls)
 	db_reset(st);
 	if (s < 0)
 		return s;
-	return total_of(db, &SQL_EVENTS_COUNT, r->match, out->nevents, r->limit,
-			&out->events_total);
+	s = total_of(db, &SQL_EVENTS_COUNT, r->match, out->nevents, r->limit, &out->events_total);
+	if (s < 0)
+		return s;
+
+	cap = 0;
+	out->nposts = 0;
+	out->posts_total = 0;
+	st = db_stmt(db, &SQL_POSTS);
+	db_bind_text(st, 1, r->match);
+	db_bind_i64(st, 2, r->limit);
+	while ((s = db_step(st)) == DB_ROW) {
+		out->posts = grow(r->a, out->posts, out->nposts, &cap);
+		struct search_hit *h = &out->posts[out->nposts++];
+		memset(h, 0, sizeof(*h));
+		h->kind = SEARCH_POST;
+		h->slug = db_col_str(st, 0, r->a);
+		h->title = db_col_str(st, 1, r->a);
+		h->snippet = snippet(r->a, NULL, db_col_text(st, 2));
+		h->commune = db_col_str(st, 3, r->a);
+		h->org_name = db_col_str(st, 4, r->a);
+		h->starts_at = db_col_i64(st, 5);
+		h->category = h->org_kind = h->status = "";
+	}
+	db_reset(st);
+	if (s < 0)
+		return s;
+	return total_of(db, &SQL_POSTS_COUNT, r->match, out->nposts, r->limit, &out->posts_total);
 }
 
 enum kq_err search_run(struct db *db, struct arena *a, const char *q, int limit,
@@ -363,7 +411,7 @@ enum kq_err search_run(struct db *db, struct arena *a, const char *q, int limit,
 	struct run r = { a, match_text(a, db_backend(db), words, n), limit, time_now(), out };
 	out->searched = true;
 	if (db_read_run(db, "search_run", run_txn, &r) < 0) {
-		out->norgs = out->nevents = 0;
+		out->norgs = out->nevents = out->nposts = 0;
 		return KQ_ERR_INTERNAL;
 	}
 	return KQ_OK;

@@ -26,20 +26,21 @@
 #define SEARCH_LIMIT_MAX 50      /* largest list of one kind */
 #define SEARCH_SNIPPET_MAX 200   /* characters of a result's text */
 
-enum search_kind { SEARCH_ORG, SEARCH_EVENT };
+enum search_kind { SEARCH_ORG, SEARCH_EVENT, SEARCH_POST };
 
 /* One result. Strings are never NULL ("" when empty). */
 struct search_hit {
 	enum search_kind kind;
-	const char *slug;           /* /organisations/<slug> or /evenements/<slug> */
-	const char *title;          /* organisation name or event title */
+	const char *slug;           /* /organisations/<slug>, /evenements/<slug> or /actualites/<slug> */
+	const char *title;          /* organisation name, event or post title */
 	const char *snippet;        /* the summary, else the start of the description, plain text */
 	const char *commune;        /* commune name, "" when none */
 	const char *category;       /* organisation or event category slug */
 	const char *org_kind;       /* organisations: association | business | producer | public_body */
 	const char *status;         /* events: published | postponed | cancelled */
-	const char *org_name;       /* events: the organisation that publishes it */
-	int64_t starts_at;          /* events: next date still running, else the last one; 0: no date */
+	const char *org_name;       /* events and posts: the organisation that publishes it */
+	int64_t starts_at;          /* events: next date still running, else the last one; 0: no date;
+				     * posts: when it was published */
 	bool is_past;               /* events: no date still to come */
 };
 
@@ -52,6 +53,11 @@ struct search_results {
 	struct search_hit *events;
 	int nevents;
 	int64_t events_total;
+	/* Published posts (title, body), by relevance then newest: migration
+	 * 0016-posts.*.sql. */
+	struct search_hit *posts;
+	int nposts;
+	int64_t posts_total;
 };
 
 /* Searches q (trimmed) and fills [out] *out with at most limit results of

@@ -5,6 +5,7 @@
  * message, so a reload never posts twice. */
 #include "web/pages.h"
 #include "web/views/orgs.h"
+#include "web/views/posts.h"
 #include "core/donations.h"
 #include "core/memberships.h"
 #include "base/str.h"
@@ -174,6 +175,11 @@ static enum kq_err show_load(struct db *db, void *cls)
 	if ((e = events_upcoming_of_org(db, a, o->id, 5, &events, &v->nevents)) != KQ_OK)
 		return e;
 	v->events = events;
+	struct post *posts;
+	if ((e = posts_of_org(db, v->can_publish ? &w->actor : NULL, a, o->id, POSTS_ORG_LATEST,
+			      &posts, &v->nposts)) != KQ_OK)
+		return e;
+	v->posts = posts;
 	return KQ_OK;
 }
 

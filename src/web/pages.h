@@ -3,9 +3,8 @@
 #define KQ_PAGES_H
 #include "web/web.h"
 
-/* home.c, sections.c, prefs.c */
+/* home.c, prefs.c */
 void web_home(struct request *req, struct response *res);
-void web_section_news(struct request *req, struct response *res);
 /* contact.c */
 void web_contact(struct request *req, struct response *res);
 void web_prefs_set(struct request *req, struct response *res);
@@ -203,9 +202,22 @@ void web_search(struct request *req, struct response *res);
 /* ---- end search ---- */
 
 /* ---- balance ---- balance.c */
+void web_balance_page(struct request *req, struct response *res);
+void web_balance_csv(struct request *req, struct response *res);
+void web_balance_refund_done(struct request *req, struct response *res);
+void web_my_donations(struct request *req, struct response *res);
 /* ---- end balance ---- */
 
 /* ---- posts ---- posts.c */
+void web_posts_wall(struct request *req, struct response *res);
+void web_posts_show(struct request *req, struct response *res);
+void web_posts_image(struct request *req, struct response *res);
+void web_posts_new_form(struct request *req, struct response *res);
+void web_posts_create(struct request *req, struct response *res);
+void web_posts_edit_form(struct request *req, struct response *res);
+void web_posts_update(struct request *req, struct response *res);
+void web_posts_delete_form(struct request *req, struct response *res);
+void web_posts_delete(struct request *req, struct response *res);
 /* ---- end posts ---- */
 
 #endif

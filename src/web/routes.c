@@ -17,7 +17,7 @@
 
 static const struct route routes[] = {
 	{ "GET",  "/",                         web_home, 0 },
-	{ "GET",  "/actualites",               web_section_news, 0 },
+	{ "GET",  "/actualites",               web_posts_wall, 0 },
 	{ "GET",  "/soutenir",                 web_campaigns_list, 0 },
 	{ "GET",  "/adhesions",                web_memberships_index, 0 },
 	{ "GET",  "/nous-contacter",           web_contact, 0 },
@@ -201,9 +201,21 @@ static const struct route routes[] = {
 	/* ---- end search ---- */
 
 	/* ---- balance (balance.c) ---- */
+	{ "GET",  "/organisations/{slug}/comptes", web_balance_page, R_AUTH },
+	{ "GET",  "/organisations/{slug}/comptes.csv", web_balance_csv, R_AUTH },
+	{ "POST", "/organisations/{slug}/comptes/remboursements/{id}/fait", web_balance_refund_done, R_AUTH | R_CSRF },
+	{ "GET",  "/compte/dons",              web_my_donations, R_AUTH },
 	/* ---- end balance ---- */
 
 	/* ---- posts (posts.c) ---- */
+	{ "GET",  "/actualites/{slug}",        web_posts_show, 0 },
+	{ "GET",  "/actualites/{slug}/image",  web_posts_image, 0 },
+	{ "GET",  "/actualites/{slug}/modifier", web_posts_edit_form, R_AUTH },
+	{ "POST", "/actualites/{slug}/modifier", web_posts_update, R_AUTH | R_CSRF },
+	{ "GET",  "/actualites/{slug}/supprimer", web_posts_delete_form, R_AUTH },
+	{ "POST", "/actualites/{slug}/supprimer", web_posts_delete, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}/actualites/nouvelle", web_posts_new_form, R_AUTH },
+	{ "POST", "/organisations/{slug}/actualites", web_posts_create, R_AUTH | R_CSRF },
 	/* ---- end posts ---- */
 };
 

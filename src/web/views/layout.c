@@ -36,6 +36,7 @@ static void user_menu(struct buf *b, struct request *req)
 	if (w->actor.account_id) {
 		html_fmt(b, "<li><span class=\"user-name\">%s</span></li>", w->actor.display_name);
 		html_fmt(b, "<li><a href=\"/compte/billets\">%s</a></li>", web_t(req, "user.tickets"));
+		html_fmt(b, "<li><a href=\"/compte/dons\">%s</a></li>", web_t(req, "mydonations.link"));
 		html_fmt(b, "<li><a href=\"/compte\">%s</a></li>", web_t(req, "user.account"));
 		HTML("<li>");
 		form_button(b, req, "/deconnexion", "user.logout", "button link");

@@ -203,6 +203,9 @@ void view_memberships_show(struct buf *b, struct request *req, const struct memb
 		 time_format_date(a, m->valid_until - 1), web_t(req, "memberships.show.amount"),
 		 money(req, m->amount_cents, m->currency), web_t(req, "memberships.show.reference"),
 		 m->reference);
+	if (str_eq(m->status, "active") && *m->card_code)
+		html_fmt(b, "<p>%s : <strong class=\"card-code\">%s</strong></p>",
+			 web_t(req, "memberships.show.card_code"), m->card_code);
 	if (str_eq(m->status, "pending") && *m->redirect_url) {
 		html_fmt(b, "<p><a class=\"button\"");
 		html_href(b, m->redirect_url);

@@ -1,6 +1,7 @@
 /* orgs.c (views): the directory, an organisation's page, its create/edit forms, members and invitations */
 #include "web/views/orgs.h"
 #include "web/views/events.h"
+#include "web/views/posts.h"
 #include "base/i18n.h"
 #include "base/str.h"
 #include "base/timefmt.h"
@@ -409,6 +410,7 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 			HTML("<a class=\"button secondary\"");
 			html_href(b, org_path(req, o, "/adhesions/gestion"));
 			html_fmt(b, ">%s</a>", web_t(req, "memberships.manage.title"));
+			HTML("<a class=\"button secondary\""); html_href(b, org_path(req, o, "/comptes")); html_fmt(b, ">%s</a>", web_t(req, "balance.link"));
 		}
 		HTML("</p></section>");
 	}
@@ -448,6 +450,7 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 		HTML("</dl></section>");
 	}
 
+	view_posts_org_latest(b, req, o, v->posts, v->nposts, v->can_publish);
 	view_events_upcoming_block(b, req, o->slug, v->events, v->nevents, v->can_publish);
 	HTML("</article>");
 	view_layout_end(b, req);

@@ -4,6 +4,7 @@
 #include "web/views/views.h"
 #include "core/events.h"
 #include "core/orgs.h"
+#include "core/posts.h"
 #include "core/territory.h"
 
 #define ORGS_DIRECTORY_PAGE 24
@@ -44,6 +45,8 @@ struct orgs_show_view {
 	bool takes_members;                /* an association with a plan open to online joining */
 	const struct event *events;        /* the next ones, from events_upcoming_of_org */
 	int nevents;
+	const struct post *posts;          /* the latest ones, from posts_of_org (drafts too for publishers) */
+	int nposts;
 };
 void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_view *v);
 

@@ -1,4 +1,4 @@
-/* search.c (views): the search results page: the box with the query kept, organisations and events in two groups with counts */
+/* search.c (views): the search results page: the box with the query kept, organisations, events and news in groups with counts */
 #include "search.h"
 #include "core/events.h"
 #include "core/orgs.h"
@@ -71,6 +71,25 @@ static void event_hit(struct buf *b, struct request *req, const struct search_hi
 	HTML("</li>");
 }
 
+static void post_hit(struct buf *b, struct request *req, const struct search_hit *h)
+{
+	struct arena *a = req->arena;
+	HTML("<li class=\"card search-hit\"><h3><a");
+	html_href(b, arena_printf(a, "/actualites/%s", url_arg(a, h->slug)));
+	html_fmt(b, ">%s</a></h3><p class=\"meta\">", h->title);
+	if (h->starts_at) {
+		HTML("<time");
+		html_attr(b, "datetime", time_format_iso(a, h->starts_at));
+		html_fmt(b, ">%s</time> ", time_format_long(a, h->starts_at, web_of(req)->lang));
+	}
+	if (*h->org_name)
+		html_fmt(b, "<span class=\"organiser\">%s</span>", h->org_name);
+	HTML("</p>");
+	if (*h->snippet)
+		html_fmt(b, "<p>%s</p>", h->snippet);
+	HTML("</li>");
+}
+
 /* "Organisations (12)" and, when the list is cut, that the first are shown. */
 static void group(struct buf *b, struct request *req, const char *id, const char *title_key,
 		  const struct search_hit *hits, int n, int64_t total)
@@ -85,6 +104,8 @@ static void group(struct buf *b, struct request *req, const char *id, const char
 	for (int i = 0; i < n; i++) {
 		if (hits[i].kind == SEARCH_ORG)
 			org_hit(b, req, &hits[i]);
+		else if (hits[i].kind == SEARCH_POST)
+			post_hit(b, req, &hits[i]);
 		else
 			event_hit(b, req, &hits[i]);
 	}
@@ -129,9 +150,10 @@ void view_search(struct buf *b, struct request *req, const struct search_view *v
 	}
 	/* <q>: the browser puts the quotation marks of the page's language. */
 	html_fmt(b, "<p role=\"status\"><strong>%lld</strong> %s %s <q>%s</q></p>",
-		 (long long)(r->orgs_total + r->events_total), web_t(req, "search.count_results"),
+		 (long long)(r->orgs_total + r->events_total + r->posts_total),
+		 web_t(req, "search.count_results"),
 		 web_t(req, "search.for"), r->q);
-	if (r->norgs == 0 && r->nevents == 0) {
+	if (r->norgs == 0 && r->nevents == 0 && r->nposts == 0) {
 		html_fmt(b, "<div class=\"empty\"><p>%s</p><p>%s <a href=\"/evenements\">%s</a>,"
 			    " <a href=\"/annuaire\">%s</a>.</p></div>",
 			 web_t(req, "search.none"), web_t(req, "search.help"),
@@ -144,5 +166,7 @@ void view_search(struct buf *b, struct request *req, const struct search_view *v
 	if (r->nevents)
 		group(b, req, "h-search-events", "search.events", r->events, r->nevents,
 		      r->events_total);
+	if (r->nposts)
+		group(b, req, "h-search-posts", "search.posts", r->posts, r->nposts, r->posts_total);
 	view_layout_end(b, req);
 }

@@ -1,0 +1,125 @@
+/* balance.c: an organisation's accounts for its treasurer (/organisations/{slug}/comptes), the accountant's CSV book (comptes.csv), and a donor's "Mes dons" (/compte/dons).
+ *
+ * core/balance.c decides who may see the money (ORG_ACT_MONEY: owner,
+ * treasurer); everyone else gets its refusal (401 or 403). */
+#include "web/pages.h"
+#include "web/views/balance.h"
+#include "core/balance.h"
+#include "core/donations.h"
+#include "core/orgs.h"
+#include "base/str.h"
+#include <string.h>
+
+static bool load_org(struct request *req, struct response *res, struct org *out)
+{
+	struct web *w = web_of(req);
+	enum kq_err e = orgs_get(w->db, req->arena, http_param(req, "slug"), out);
+	if (e != KQ_OK) {
+		web_error(req, res, e);
+		return false;
+	}
+	return true;
+}
+
+void web_balance_page(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct org org;
+	struct balance_report r;
+	if (!load_org(req, res, &org))
+		return;
+	enum kq_err e = balance_report(w->db, &w->actor, org.id, NULL, req->arena, &r);
+	if (e != KQ_OK) {
+		web_error(req, res, e);
+		return;
+	}
+	res->status = 200;
+	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
+	view_balance(&res->body, req, &org, &r);
+}
+
+/* A file name from the slug: [a-z0-9-] only, at most 80 characters. */
+static const char *csv_filename(struct request *req, const char *slug)
+{
+	char *s = arena_printf(req->arena, "comptes-%.80s", slug);
+	for (char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			*p = '-';
+	return arena_printf(req->arena, "%s.csv", s);
+}
+
+void web_balance_csv(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct org org;
+	if (!load_org(req, res, &org))
+		return;
+	/* The whole book, oldest first, read by chunks of the core's ceiling
+	 * and written as it comes; a refusal can only come with the first
+	 * chunk, a failure later drops what was written. */
+	struct buf *body = &res->body;
+	int64_t after = 0;
+	for (bool first = true;; first = false) {
+		struct balance_row *v;
+		int n;
+		enum kq_err e = balance_rows(w->db, &w->actor, org.id, after, BALANCE_ROWS_MAX,
+					     req->arena, &v, &n);
+		if (e != KQ_OK) {
+			body->len = 0;
+			web_error(req, res, e);
+			return;
+		}
+		if (first)
+			view_balance_csv_start(body, req);
+		view_balance_csv_rows(body, req, v, n);
+		if (n < BALANCE_ROWS_MAX)
+			break;
+		after = v[n - 1].id;
+	}
+	res->status = 200;
+	res->content_type = "text/csv; charset=utf-8";
+	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
+	http_set_header(res, req->arena, "X-Content-Type-Options", "nosniff");
+	http_set_header(res, req->arena, "Content-Disposition",
+			arena_printf(req->arena, "attachment; filename=\"%s\"",
+				     csv_filename(req, org.slug)));
+}
+
+void web_my_donations(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct donation *v;
+	int n;
+	enum kq_err e = donations_of_account(w->db, &w->actor, req->arena, &v, &n);
+	if (e != KQ_OK) {
+		web_error(req, res, e);
+		return;
+	}
+	res->status = 200;
+	/* The links carry the donations' secrets: never cached. */
+	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
+	view_my_donations(&res->body, req, v, n);
+}
+
+/* A refund listed to make by hand was made (a transfer, cash): core checks
+ * the treasurer's right and writes its ledger row. */
+void web_balance_refund_done(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct org org;
+	int64_t id;
+	if (!load_org(req, res, &org))
+		return;
+	if (!str_to_i64(http_param(req, "id"), &id) || id <= 0) {
+		web_error(req, res, KQ_ERR_NOT_FOUND);
+		return;
+	}
+	enum kq_err e = balance_refund_done(w->db, &w->actor, org.id, id);
+	if (e != KQ_OK) {
+		web_error(req, res, e);
+		return;
+	}
+	web_redirect_flash(req, res, arena_printf(req->arena, "/organisations/%s/comptes",
+						  url_arg(req->arena, org.slug)),
+			   "success", "flash.balance.refund_done");
+}

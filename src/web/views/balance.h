@@ -1,0 +1,23 @@
+/* balance.h (views): an organisation's balance page for its treasurer, its CSV book for the accountant, and a donor's "Mes dons" */
+#ifndef KQ_VIEWS_BALANCE_H
+#define KQ_VIEWS_BALANCE_H
+#include "web/views/views.h"
+#include "core/balance.h"
+#include "core/donations.h"
+#include "core/orgs.h"
+
+/* The page /organisations/{slug}/comptes. */
+void view_balance(struct buf *b, struct request *req, const struct org *org,
+		  const struct balance_report *r);
+
+/* The CSV book: the BOM and the header line, then the rows of each chunk
+ * (UTF-8, ';', RFC 4180 quoting, formulas neutralised: view_csv_field).
+ * Dates in the territory's time zone, amounts as "-12,50". */
+void view_balance_csv_start(struct buf *b, struct request *req);
+void view_balance_csv_rows(struct buf *b, struct request *req, const struct balance_row *v, int n);
+
+/* "Mes dons" (/compte/dons): the donations of the logged-in donor,
+ * newest first, each with its state, its page and its receipt's PDF. */
+void view_my_donations(struct buf *b, struct request *req, const struct donation *v, int n);
+
+#endif

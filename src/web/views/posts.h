@@ -1,0 +1,47 @@
+/* posts.h (views): the news wall, a post's page with Open Graph, the post form, the delete confirmation, an organisation's latest posts */
+#ifndef KQ_VIEWS_POSTS_H
+#define KQ_VIEWS_POSTS_H
+#include "web/views/views.h"
+#include "core/orgs.h"
+#include "core/posts.h"
+#include "core/territory.h"
+
+#define POSTS_WALL_PAGE 20
+#define POSTS_EXCERPT_CHARS 300     /* code points of the body shown on the wall */
+#define POSTS_ORG_LATEST 3          /* posts on the organisation's page */
+
+struct posts_wall_view {
+	const struct post *items;
+	int n;
+	int64_t total;
+	int page, pages;
+	const char *commune, *kind;        /* the filters as typed ("" when none) */
+	const struct commune *communes;
+	int ncommunes;
+};
+void view_posts_wall(struct buf *b, struct request *req, const struct posts_wall_view *v);
+
+struct posts_show_view {
+	const struct post *p;
+	bool can_edit;
+};
+void view_posts_show(struct buf *b, struct request *req, const struct posts_show_view *v);
+
+/* The new form (p == NULL, for org) or the edit form of p. values: what the
+ * fields show; fe: errors next to them (may be NULL). */
+struct posts_form_view {
+	const struct org *org;
+	const struct post *p;
+	const struct post_input *values;
+	const struct field_errors *fe;
+};
+void view_posts_form(struct buf *b, struct request *req, const struct posts_form_view *v);
+void view_posts_delete_confirm(struct buf *b, struct request *req, const struct post *p);
+
+/* "/actualites/<slug>/image?v=<sha>", or NULL when the post has no image. */
+const char *view_posts_image_url(struct request *req, const struct post *p);
+/* The organisation page's section: its latest posts, with a link to write
+ * one when can_publish. Writes nothing when there is none and !can_publish. */
+void view_posts_org_latest(struct buf *b, struct request *req, const struct org *o,
+			   const struct post *items, int n, bool can_publish);
+#endif
