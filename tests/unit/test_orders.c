@@ -483,11 +483,15 @@ static void test_pending_hold_expires_and_frees_seats_and_voucher_uses(void **st
 			 KQ_OK);
 	struct buy b = { .type = t, .n = 2, .provider = "transfer", .voucher = "UNEFOIS" };
 	struct order o;
+	int64_t before = time_now();
 	assert_int_equal(buy_ex(e, &b, &o, NULL), KQ_OK);
+	int64_t after = time_now();
 	assert_string_equal(o.status, "pending");
 	assert_string_equal(o.payment_status, "started");
 	assert_string_equal(o.payment_reference, arena_printf(e->a, "KIOSQUE-%s", o.code));
-	assert_int_equal(o.hold_until, time_now() + ORDERS_TRANSFER_DAYS * 86400);
+	/* The clock may tick between the checkout and this line. */
+	assert_in_range(o.hold_until, before + ORDERS_TRANSFER_DAYS * 86400,
+			after + ORDERS_TRANSFER_DAYS * 86400);
 	assert_int_equal(buy_n(e, t, 1, NULL), KQ_ERR_TICKETS_SOLD_OUT);
 	int n;
 	assert_int_equal(orders_expire_due(e->db, time_now(), 100, &n), KQ_OK);
@@ -594,7 +598,8 @@ static void test_late_transfer_takes_its_seats_again_when_they_are_free(void **s
 	set_clock(ORDERS_TRANSFER_DAYS * 86400 + 60);
 	int n;
 	assert_int_equal(orders_expire_due(e->db, time_now(), 100, &n), KQ_OK);
-	assert_int_equal(n, 1);
+	assert_true(n >= 1);   /* this one, and any an earlier test of the group left pending */
+	assert_string_equal(order_status(e, o.id), "expired");
 	assert_int_equal(tk_quota_sold(e, q), 0);
 	assert_int_equal(orders_mark_paid(e->db, &e->a_treasurer, o.id), KQ_OK);
 	assert_string_equal(order_status(e, o.id), "paid");
