@@ -11,6 +11,7 @@
 #include "donations.h"
 #include "memberships.h"
 #include "campaigns.h"
+#include "posts.h"
 #include "base/crypto.h"
 #include "base/embed.h"
 #include "base/log.h"
@@ -153,6 +154,8 @@ static enum db_status load_txn(struct db *db, void *cls)
 	if (memberships_load_demo(db) != KQ_OK)   /* membership plans of a few associations */
 		return DB_HARD;
 	if (campaigns_load_demo(db) != KQ_OK)   /* two live crowdfunding campaigns */
+		return DB_HARD;
+	if (posts_load_demo(db) != KQ_OK)   /* a few posts on the news wall */
 		return DB_HARD;
 	l->loaded = true;
 	return DB_NONE;

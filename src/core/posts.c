@@ -521,3 +521,73 @@ enum kq_err posts_delete(struct db *db, const struct actor *who, int64_t post_id
 	arena_free(a);
 	return e;
 }
+
+/* ---- the demo territory's news ------------------------------------------------------------ */
+
+static const struct db_sql SQL_DEMO_OWNER = { "posts_demo_owner",
+	"SELECT o.id, m.account_id FROM organisations o JOIN org_members m ON m.org_id = o.id"
+	" WHERE o.slug = $1 AND m.role = 'owner' ORDER BY m.account_id LIMIT 1" };
+static const struct db_sql SQL_DEMO_DATE = { "posts_demo_date",
+	"UPDATE posts SET published_at = $2, created_at = $2, updated_at = $2 WHERE id = $1" };
+
+static const struct {
+	const char *org, *title, *body;
+	int days_ago;
+} demo_posts[] = {
+	{ "comite-des-fetes-vesqueval", "Le marché de Noël cherche des bénévoles",
+	  "Le marché de Noël revient sur la place de la Mairie. Il nous faut des bras pour monter les "
+	  "chalets le vendredi soir et tenir la **buvette** le samedi.\n\nÉcrivez-nous ou passez à la "
+	  "permanence du mercredi, de 18 h à 19 h.", 2 },
+	{ "mairie-vesqueval", "Travaux rue des Tilleuls du 1er au 12 décembre",
+	  "La rue des Tilleuls sera fermée à la circulation pendant le remplacement de la conduite "
+	  "d'eau. Les riverains garderont l'accès à pied ; un **parking provisoire** est ouvert derrière "
+	  "l'école.", 4 },
+	{ "boulangerie-chabert", "Les galettes des rois sont de retour",
+	  "Frangipane, pomme ou briochée aux fruits confits : commandez la vôtre au comptoir ou par "
+	  "téléphone, au plus tard la veille.", 6 },
+	{ "repare-et-partage", "Repair café samedi à la salle des fêtes",
+	  "Apportez votre grille-pain, votre vélo ou votre pull troué : nos bénévoles réparent avec vous, "
+	  "de 14 h à 17 h. Café et gâteaux offerts.", 9 },
+	{ "chevrerie-des-granges", "Les chèvres sont au repos : reprise des fromages en février",
+	  "Comme chaque hiver, le troupeau se repose avant les mises bas. On se retrouve au marché du "
+	  "jeudi dès février pour les premiers **picodons**.", 14 },
+};
+
+enum kq_err posts_load_demo(struct db *db)
+{
+	if (!db_in_txn(db))
+		KQ_BUG("posts_load_demo outside a transaction");
+	struct arena *a = arena_new();
+	enum kq_err e = KQ_OK;
+	int64_t now = time_now();
+	for (size_t i = 0; e == KQ_OK && i < sizeof(demo_posts) / sizeof(demo_posts[0]); i++) {
+		struct db_stmt *st = db_stmt(db, &SQL_DEMO_OWNER);
+		db_bind_text(st, 1, demo_posts[i].org);
+		enum db_status s = db_step(st);
+		int64_t org_id = s == DB_ROW ? db_col_i64(st, 0) : 0;
+		int64_t owner = s == DB_ROW ? db_col_i64(st, 1) : 0;
+		db_reset(st);
+		if (s < 0) {
+			e = KQ_ERR_INTERNAL;
+			break;
+		}
+		if (!org_id)
+			continue;   /* a demo without that organisation */
+		/* Written by the organisation's owner, through the same rules as a page. */
+		struct actor who = { .account_id = owner, .platform_role = "", .lang = "fr",
+				     .is_verified = true };
+		struct post_input in = { .title = demo_posts[i].title, .body = demo_posts[i].body,
+					 .status = "published" };
+		struct field_errors fe = { 0 };
+		struct post p;
+		if ((e = posts_create(db, &who, org_id, &in, a, &fe, &p)) != KQ_OK)
+			break;
+		st = db_stmt(db, &SQL_DEMO_DATE);
+		db_bind_i64(st, 1, p.id);
+		db_bind_i64(st, 2, now - (int64_t)demo_posts[i].days_ago * 86400);
+		if (db_run(st) < 0)
+			e = KQ_ERR_INTERNAL;
+	}
+	arena_free(a);
+	return e;
+}

@@ -107,4 +107,8 @@ enum kq_err posts_wall(struct db *db, struct arena *a, const struct post_filter 
 enum kq_err posts_of_org(struct db *db, const struct actor *who, struct arena *a, int64_t org_id,
 			 int limit, struct post **out, int *out_n);
 
+/* The demo territory's news: a few published posts of demo organisations,
+ * written by their owners. Inside the demo's loading transaction. */
+enum kq_err posts_load_demo(struct db *db);
+
 #endif

@@ -39,6 +39,12 @@ class Posts(unittest.TestCase, Agenda):
         return [re.sub(r"<[^>]+>", "", t) for t in
                 re.findall(r'<article class="card post-card"[^>]*><h2[^>]*><a[^>]*>(.*?)</a>', body, re.S)]
 
+    def test_the_demo_wall_has_news(self):
+        r = self.srv.client().get("/actualites")
+        self.assertEqual(r.status, 200)
+        self.assertIn("Le marché de Noël cherche des bénévoles", r.body)
+        self.assertIn("Travaux rue des Tilleuls", r.body)
+
     def test_editor_publishes_and_the_wall_and_post_page_show_it_escaped(self):
         r = self.editor.get(NEW)
         self.assertOneH1(r.body)
