@@ -112,3 +112,14 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+void *arena_grow(struct arena *a, void *p, int n, int *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	void *bigger = arena_alloc(a, size * (size_t)*cap * 2);
+	if (n)
+		memcpy(bigger, p, size * (size_t)n);
+	*cap *= 2;
+	return bigger;
+}

@@ -102,12 +102,7 @@ static enum kq_err read_lines(struct db *db, const struct db_sql *sql, int64_t o
 	db_bind_text(st, 2, currency);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct balance_line *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, v, sizeof(*w) * (size_t)n);
-			v = w;
-			cap *= 2;
-		}
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
 		struct balance_line *l = &v[n++];
 		l->source = db_col_str(st, 0, a);
 		l->ref_id = db_col_i64(st, 1);

@@ -523,12 +523,7 @@ static enum kq_err load_dates(struct db *db, struct arena *a, struct event *e)
 	db_bind_i64(st, 1, e->id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct event_date *bigger = arena_alloc(a, sizeof(*d) * (size_t)cap * 2);
-			memcpy(bigger, d, sizeof(*d) * (size_t)n);
-			d = bigger;
-			cap *= 2;
-		}
+		d = arena_grow(a, d, n, &cap, sizeof(*d));
 		d[n].id = db_col_i64(st, 0);
 		d[n].starts_at = db_col_i64(st, 1);
 		d[n].ends_at = db_col_i64(st, 2);
@@ -689,12 +684,7 @@ static enum kq_err list_with_tickets_left(struct db *db, struct arena *a,
 	db_bind_i64(st, 11, 0);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == ccap) {
-			struct event *bigger = arena_alloc(a, sizeof(*cand) * (size_t)ccap * 2);
-			memcpy(bigger, cand, sizeof(*cand) * (size_t)n);
-			cand = bigger;
-			ccap *= 2;
-		}
+		cand = arena_grow(a, cand, n, &ccap, sizeof(*cand));
 		read_occurrence(st, a, &cand[n++]);
 	}
 	db_reset(st);

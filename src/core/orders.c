@@ -1272,12 +1272,7 @@ static enum kq_err load_order(struct db *db, struct arena *a, int64_t id, const 
 	st = db_stmt(db, &SQL_ORDER_TICKETS);
 	db_bind_i64(st, 1, out->id);
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct order_ticket *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, t, sizeof(*w) * (size_t)n);
-			t = w;
-			cap *= 2;
-		}
+		t = arena_grow(a, t, n, &cap, sizeof(*t));
 		struct order_ticket *k = &t[n++];
 		k->id = db_col_i64(st, 0);
 		k->ticket_type_id = db_col_i64(st, 1);
@@ -1379,12 +1374,7 @@ static enum kq_err list_orders(struct db_stmt *st, struct arena *a, int limit, s
 	struct order *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
 	enum db_status s;
 	while (n < limit && (s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct order *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, v, sizeof(*w) * (size_t)n);
-			v = w;
-			cap *= 2;
-		}
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
 		read_order(st, a, &v[n++]);
 	}
 	db_reset(st);
@@ -1521,12 +1511,7 @@ enum kq_err orders_account_tickets(struct db *db, int64_t account_id, int64_t fr
 	db_bind_i64(st, 3, to);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct account_ticket_date *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, v, sizeof(*w) * (size_t)n);
-			v = w;
-			cap *= 2;
-		}
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
 		struct account_ticket_date *r = &v[n++];
 		r->event_id = db_col_i64(st, 0);
 		r->event_date_id = db_col_i64(st, 1);
@@ -1564,12 +1549,7 @@ enum kq_err orders_account_date_ids(struct db *db, struct arena *a, int64_t acco
 	db_bind_i64(st, 1, account_id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			int64_t *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, v, sizeof(*w) * (size_t)n);
-			v = w;
-			cap *= 2;
-		}
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
 		v[n++] = db_col_i64(st, 0);
 	}
 	db_reset(st);

@@ -1001,12 +1001,7 @@ enum kq_err orgs_members_list(struct db *db, const struct actor *who, int64_t or
 	db_bind_i64(st, 1, org_id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (*out_n == cap) {
-			struct org_member *bigger = arena_alloc(a, sizeof(*list) * (size_t)cap * 2);
-			memcpy(bigger, list, sizeof(*list) * (size_t)cap);
-			list = bigger;
-			cap *= 2;
-		}
+		list = arena_grow(a, list, *out_n, &cap, sizeof(*list));
 		struct org_member *m = &list[(*out_n)++];
 		m->account_id = db_col_i64(st, 0);
 		m->display_name = db_col_str(st, 1, a);
@@ -1170,12 +1165,7 @@ enum kq_err orgs_invitations_pending(struct db *db, const struct actor *who, int
 	db_bind_i64(st, 2, time_now());
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (*out_n == cap) {
-			struct org_invitation *bigger = arena_alloc(a, sizeof(*list) * (size_t)cap * 2);
-			memcpy(bigger, list, sizeof(*list) * (size_t)cap);
-			list = bigger;
-			cap *= 2;
-		}
+		list = arena_grow(a, list, *out_n, &cap, sizeof(*list));
 		read_inv(st, a, &list[(*out_n)++]);
 	}
 	db_reset(st);

@@ -790,12 +790,7 @@ enum kq_err payments_refunds_to_do(struct db *db, const struct actor *who, int64
 	db_bind_i64(st, 1, org_id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct refund_row *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, v, sizeof(*v) * (size_t)n);
-			v = w;
-			cap *= 2;
-		}
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
 		struct refund_row *r = &v[n++];
 		r->id = db_col_i64(st, 0);
 		r->order_id = db_col_i64(st, 1);

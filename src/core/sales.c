@@ -62,12 +62,7 @@ static enum kq_err read_types(struct db *db, int64_t event_id, struct arena *a,
 	db_bind_i64(st, 1, event_id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct sales_type *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, v, sizeof(*w) * (size_t)n);
-			v = w;
-			cap *= 2;
-		}
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
 		struct sales_type *t = &v[n++];
 		memset(t, 0, sizeof(*t));
 		t->id = db_col_i64(st, 0);
@@ -134,12 +129,7 @@ static enum kq_err read_days(struct db *db, int64_t event_id, struct arena *a,
 	db_bind_i64(st, 1, event_id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct hour_row *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, h, sizeof(*w) * (size_t)n);
-			h = w;
-			cap *= 2;
-		}
+		h = arena_grow(a, h, n, &cap, sizeof(*h));
 		h[n].hour = db_col_i64(st, 0);
 		h[n].orders = db_col_i64(st, 1);
 		h[n].tickets = db_col_i64(st, 2);

@@ -56,12 +56,7 @@ enum kq_err territory_communes(struct db *db, struct arena *a, struct commune **
 	struct commune *list = arena_alloc(a, sizeof(*list) * (size_t)cap);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct commune *bigger = arena_alloc(a, sizeof(*list) * (size_t)cap * 2);
-			memcpy(bigger, list, sizeof(*list) * (size_t)n);
-			list = bigger;
-			cap *= 2;
-		}
+		list = arena_grow(a, list, n, &cap, sizeof(*list));
 		read_commune(st, a, &list[n++]);
 	}
 	db_reset(st);

@@ -593,12 +593,7 @@ enum kq_err tickets_types_list(struct db *db, const struct actor *who, int64_t e
 	db_bind_i64(st, 1, event_id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct ticket_type *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, v, sizeof(*v) * (size_t)n);
-			v = w;
-			cap *= 2;
-		}
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
 		read_type(st, a, &v[n++]);
 	}
 	db_reset(st);
@@ -1035,12 +1030,7 @@ enum kq_err tickets_quotas_list(struct db *db, const struct actor *who, int64_t 
 	db_bind_i64(st, 1, event_id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct ticket_quota *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, v, sizeof(*v) * (size_t)n);
-			v = w;
-			cap *= 2;
-		}
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
 		struct ticket_quota *q = &v[n++];
 		q->id = db_col_i64(st, 0);
 		q->event_date_id = db_col_i64(st, 1);
@@ -1156,12 +1146,7 @@ enum kq_err tickets_offers(struct db *db, struct arena *a, int64_t event_id, int
 	db_bind_i64(st, 1, event_id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (ntypes == cap) {
-			struct ticket_type *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, types, sizeof(*w) * (size_t)ntypes);
-			types = w;
-			cap *= 2;
-		}
+		types = arena_grow(a, types, ntypes, &cap, sizeof(*types));
 		read_type(st, a, &types[ntypes++]);
 	}
 	db_reset(st);
@@ -1174,12 +1159,7 @@ enum kq_err tickets_offers(struct db *db, struct arena *a, int64_t event_id, int
 	db_bind_i64(st, 1, event_id);
 	db_bind_i64(st, 2, event_date_id);
 	while ((s = db_step(st)) == DB_ROW) {
-		if (ndates == dcap) {
-			struct date_row *w = arena_alloc(a, sizeof(*w) * (size_t)dcap * 2);
-			memcpy(w, dates, sizeof(*w) * (size_t)ndates);
-			dates = w;
-			dcap *= 2;
-		}
+		dates = arena_grow(a, dates, ndates, &dcap, sizeof(*dates));
 		dates[ndates].id = db_col_i64(st, 0);
 		dates[ndates].starts_at = db_col_i64(st, 1);
 		dates[ndates].ends_at = db_col_i64(st, 2);
@@ -1266,12 +1246,7 @@ enum kq_err tickets_date_left(struct db *db, int64_t event_date_id, int64_t *out
 	db_bind_i64(st, 1, event_date_id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (nq == qcap) {
-			struct qrow *w = arena_alloc(a, sizeof(*w) * (size_t)qcap * 2);
-			memcpy(w, q, sizeof(*w) * (size_t)nq);
-			q = w;
-			qcap *= 2;
-		}
+		q = arena_grow(a, q, nq, &qcap, sizeof(*q));
 		q[nq].id = db_col_i64(st, 0);
 		q[nq].free = db_col_i64(st, 1);
 		nq++;
@@ -1282,12 +1257,7 @@ enum kq_err tickets_date_left(struct db *db, int64_t event_date_id, int64_t *out
 	st = db_stmt(db, &SQL_DATE_LINKS);
 	db_bind_i64(st, 1, event_date_id);
 	while ((s = db_step(st)) == DB_ROW) {
-		if (nl == lcap) {
-			struct lrow *w = arena_alloc(a, sizeof(*w) * (size_t)lcap * 2);
-			memcpy(w, l, sizeof(*w) * (size_t)nl);
-			l = w;
-			lcap *= 2;
-		}
+		l = arena_grow(a, l, nl, &lcap, sizeof(*l));
 		l[nl].quota = db_col_i64(st, 0);
 		l[nl].type = db_col_i64(st, 1);
 		nl++;
@@ -1571,12 +1541,7 @@ enum kq_err tickets_vouchers_list(struct db *db, const struct actor *who, int64_
 	db_bind_i64(st, 1, event_id);
 	enum db_status s;
 	while ((s = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct voucher *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, v, sizeof(*v) * (size_t)n);
-			v = w;
-			cap *= 2;
-		}
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
 		read_voucher(st, a, &v[n++]);
 	}
 	db_reset(st);
@@ -1616,12 +1581,7 @@ static int split_options(struct arena *a, const char *text, const char ***out)
 		if (ll && line[ll - 1] == '\r')
 			line[ll - 1] = 0;
 		if (*line) {
-			if (n == cap) {
-				const char **w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-				memcpy(w, v, sizeof(*v) * (size_t)n);
-				v = w;
-				cap *= 2;
-			}
+			v = arena_grow(a, v, n, &cap, sizeof(*v));
 			v[n++] = line;
 		}
 		p += len;
@@ -1783,12 +1743,7 @@ enum kq_err tickets_questions_list(struct db *db, struct arena *a, int64_t event
 	db_bind_i64(st, 1, event_id);
 	enum db_status s;
 	while ((s = faults_step(st)) == DB_ROW) {
-		if (n == cap) {
-			struct ticket_question *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-			memcpy(w, v, sizeof(*v) * (size_t)n);
-			v = w;
-			cap *= 2;
-		}
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
 		struct ticket_question *q = &v[n++];
 		q->id = db_col_i64(st, 0);
 		q->event_id = db_col_i64(st, 1);
