@@ -179,19 +179,7 @@ void web_campaigns_image(struct request *req, struct response *res)
 		web_error(req, res, e);
 		return;
 	}
-	const char *etag = arena_printf(req->arena, "\"%s\"", u.sha256);
-	const char *v = http_query(req, "v");
-	bool versioned = v && strlen(v) >= 8 && strncmp(u.sha256, v, strlen(v)) == 0;
-	http_set_header(res, req->arena, "ETag", etag);
-	http_set_header(res, req->arena, "Cache-Control",
-			versioned ? "public, max-age=31536000, immutable" : "public, max-age=300");
-	const char *inm = http_header(req, "If-None-Match");
-	if (inm && (strcmp(inm, etag) == 0 || strcmp(inm, "*") == 0)) {
-		res->status = 304;
-		return;
-	}
-	res->content_type = u.content_type;
-	buf_append(&res->body, u.bytes, u.size);
+	web_send_upload(req, res, &u);
 }
 
 /* ---- a contribution, the demo card ----------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* web.c: helpers shared by page handlers: translation, error pages, flash redirects, cookies */
 #include "web/web.h"
 #include "web/views/views.h"
+#include "core/uploads.h"
 #include "base/i18n.h"
 #include "base/str.h"
 #include <string.h>
@@ -43,4 +44,23 @@ const char *web_safe_next(const char *next, const char *fallback)
 	if (next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strpbrk(next, "\r\n"))
 		return next;
 	return fallback;
+}
+
+void web_send_upload(struct request *req, struct response *res, const struct upload *u)
+{
+	const char *etag = arena_printf(req->arena, "\"%s\"", u->sha256);
+	const char *v = http_query(req, "v");
+	/* A URL that names this version's hash never changes; a bare one is rechecked. */
+	bool versioned = v && strlen(v) >= 8 && strncmp(u->sha256, v, strlen(v)) == 0;
+	http_set_header(res, req->arena, "ETag", etag);
+	http_set_header(res, req->arena, "Cache-Control",
+			versioned ? "public, max-age=31536000, immutable" : "public, max-age=300");
+	const char *inm = http_header(req, "If-None-Match");
+	if (inm && (strcmp(inm, etag) == 0 || strcmp(inm, "*") == 0)) {
+		res->status = 304;
+		return;
+	}
+	res->status = 200;
+	res->content_type = u->content_type;
+	buf_append(&res->body, u->bytes, u->size);
 }

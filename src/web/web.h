@@ -52,4 +52,11 @@ void web_complete(struct request *req, int status);
 /* The page (or JSON error under /api/) for a refusal of the transport layer. */
 void web_refuse(struct request *req, struct response *res, int status);
 
+/* Sends an uploaded image (logo, event or campaign picture, post image):
+ * ETag from its hash, cached for good when the URL names that hash
+ * (?v=<hash prefix>), else rechecked after five minutes; 304 when the
+ * browser has it. The type was sniffed from the bytes at upload. */
+struct upload;
+void web_send_upload(struct request *req, struct response *res, const struct upload *u);
+
 #endif
