@@ -67,4 +67,21 @@ void api_orders_mark_paid(struct request *req, struct response *res);
 void api_search(struct request *req, struct response *res);
 /* ---- end search ---- */
 
+/* ---- comments ---- */
+/* ---- end comments ---- */
+/* ---- follows ---- */
+/* ---- end follows ---- */
+/* ---- terroir ---- */
+/* ---- end terroir ---- */
+/* ---- directory ---- */
+/* ---- end directory ---- */
+/* ---- practical ---- */
+/* ---- end practical ---- */
+/* ---- recurring donations ---- */
+/* ---- end recurring donations ---- */
+/* ---- sponsorship ---- */
+/* ---- end sponsorship ---- */
+/* ---- moderation ---- */
+/* ---- end moderation ---- */
+
 #endif

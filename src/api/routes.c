@@ -36,6 +36,22 @@ static const struct route routes[] = {
 	/* ---- search ---- */
 	{ "GET",   "/api/v1/search",                    api_search, 0 },
 	/* ---- end search ---- */
+	/* ---- comments ---- */
+	/* ---- end comments ---- */
+	/* ---- follows ---- */
+	/* ---- end follows ---- */
+	/* ---- terroir ---- */
+	/* ---- end terroir ---- */
+	/* ---- directory ---- */
+	/* ---- end directory ---- */
+	/* ---- practical ---- */
+	/* ---- end practical ---- */
+	/* ---- recurring donations ---- */
+	/* ---- end recurring donations ---- */
+	/* ---- sponsorship ---- */
+	/* ---- end sponsorship ---- */
+	/* ---- moderation ---- */
+	/* ---- end moderation ---- */
 };
 
 struct db *api_db(struct request *req)

@@ -12,6 +12,7 @@
 #include "memberships.h"
 #include "campaigns.h"
 #include "posts.h"
+/* includes of the areas whose demo data is loaded below, one line each */
 #include "base/crypto.h"
 #include "base/embed.h"
 #include "base/log.h"
@@ -157,6 +158,22 @@ static enum db_status load_txn(struct db *db, void *cls)
 		return DB_HARD;
 	if (posts_load_demo(db) != KQ_OK)   /* a few posts on the news wall */
 		return DB_HARD;
+	/* ---- comments ---- */
+	/* ---- end comments ---- */
+	/* ---- follows ---- */
+	/* ---- end follows ---- */
+	/* ---- terroir ---- */
+	/* ---- end terroir ---- */
+	/* ---- directory ---- */
+	/* ---- end directory ---- */
+	/* ---- practical ---- */
+	/* ---- end practical ---- */
+	/* ---- recurring donations ---- */
+	/* ---- end recurring donations ---- */
+	/* ---- sponsorship ---- */
+	/* ---- end sponsorship ---- */
+	/* ---- moderation ---- */
+	/* ---- end moderation ---- */
 	l->loaded = true;
 	return DB_NONE;
 }

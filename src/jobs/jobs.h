@@ -30,5 +30,9 @@ int jobs_campaigns_run(struct db *db);
  * past the hold (their places go back). Returns how many things changed. */
 int jobs_memberships_run(struct db *db);
 /* ---- end memberships ---- */
+/* ---- follows ---- */
+/* ---- end follows ---- */
+/* ---- recurring donations ---- */
+/* ---- end recurring donations ---- */
 
 #endif

@@ -37,6 +37,10 @@ static void *loop(void *arg)
 			/* ---- memberships ---- */
 			jobs_memberships_run(db);
 			/* ---- end memberships ---- */
+			/* ---- follows ---- */
+			/* ---- end follows ---- */
+			/* ---- recurring donations ---- */
+			/* ---- end recurring donations ---- */
 			if (time_now() - last_purge > 300) {
 				jobs_purge_run(db);
 				last_purge = time_now();

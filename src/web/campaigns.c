@@ -104,6 +104,8 @@ void web_campaigns_show(struct request *req, struct response *res)
 	struct campaigns_show_view v;
 	if (!load_show(req, res, &c, &v))
 		return;
+	/* ---- page sections of other areas: one line each fills a slot of the view ---- */
+	/* ---- end page sections ---- */
 	view_campaigns_show(&res->body, req, &v);
 }
 
@@ -166,6 +168,8 @@ void web_campaigns_contribute(struct request *req, struct response *res)
 		v.error_key = err_msg_key(e);
 	res->status = err_http_status(e);
 	buf_reset(&res->body);
+	/* ---- page sections of other areas: one line each fills a slot of the view ---- */
+	/* ---- end page sections ---- */
 	view_campaigns_show(&res->body, req, &v);
 }
 

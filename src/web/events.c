@@ -240,6 +240,8 @@ void web_events_show(struct request *req, struct response *res)
 		v.checkout = &checkout;
 	if (strcmp(ev.status, "draft") == 0)
 		http_set_header(res, req->arena, "Cache-Control", "private, no-store");
+	/* ---- page sections of other areas: one line each fills a slot of the view ---- */
+	/* ---- end page sections ---- */
 	view_events_show(&res->body, req, &v);
 }
 

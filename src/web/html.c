@@ -161,3 +161,17 @@ struct safe_html html_from_text(struct arena *a, const char *text)
 	buf_free(&b);
 	return h;
 }
+
+struct safe_html html_section_take(struct arena *a, struct buf *b)
+{
+	struct safe_html h = { NULL, 0 };
+	if (b->len) {
+		char *p = arena_alloc(a, b->len + 1);
+		memcpy(p, b->p, b->len);
+		p[b->len] = 0;
+		h.p = p;
+		h.len = b->len;
+	}
+	buf_free(b);
+	return h;
+}

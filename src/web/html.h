@@ -34,6 +34,9 @@ struct safe_html markdown_render(struct arena *a, const char *md);
 /* HTML that core stored at save time from markdown_to_html (a column such
  * as description_html), or md rendered now when nothing was stored yet. */
 struct safe_html html_stored_markdown(struct arena *a, const char *stored_html, const char *md);
+/* A section a handler rendered into its own buffer, for a view's slot: copied into a, b freed.
+ * Empty b gives {NULL, 0}: the view then shows nothing. */
+struct safe_html html_section_take(struct arena *a, struct buf *b);
 /* Plain text becomes safe HTML with escaped content and <br> for newlines. */
 struct safe_html html_from_text(struct arena *a, const char *text);
 

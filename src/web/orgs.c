@@ -196,6 +196,8 @@ void web_orgs_show(struct request *req, struct response *res)
 		web_error(req, res, KQ_ERR_INTERNAL);
 		return;
 	}
+	/* ---- page sections of other areas: one line each fills a slot of the view ---- */
+	/* ---- end page sections ---- */
 	view_orgs_show(&res->body, req, &v);
 }
 

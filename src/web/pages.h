@@ -220,4 +220,21 @@ void web_posts_delete_form(struct request *req, struct response *res);
 void web_posts_delete(struct request *req, struct response *res);
 /* ---- end posts ---- */
 
+/* ---- comments ---- */
+/* ---- end comments ---- */
+/* ---- follows ---- */
+/* ---- end follows ---- */
+/* ---- terroir ---- */
+/* ---- end terroir ---- */
+/* ---- directory ---- */
+/* ---- end directory ---- */
+/* ---- practical ---- */
+/* ---- end practical ---- */
+/* ---- recurring donations ---- */
+/* ---- end recurring donations ---- */
+/* ---- sponsorship ---- */
+/* ---- end sponsorship ---- */
+/* ---- moderation ---- */
+/* ---- end moderation ---- */
+
 #endif

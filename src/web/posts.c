@@ -84,6 +84,8 @@ void web_posts_show(struct request *req, struct response *res)
 	v.can_edit = w->actor.account_id && posts_authorize(w->db, &w->actor, &p) == KQ_OK;
 	if (strcmp(p.status, "draft") == 0)
 		http_set_header(res, req->arena, "Cache-Control", "private, no-store");
+	/* ---- page sections of other areas: one line each fills a slot of the view ---- */
+	/* ---- end page sections ---- */
 	view_posts_show(&res->body, req, &v);
 }
 

@@ -217,6 +217,30 @@ static const struct route routes[] = {
 	{ "GET",  "/organisations/{slug}/actualites/nouvelle", web_posts_new_form, R_AUTH },
 	{ "POST", "/organisations/{slug}/actualites", web_posts_create, R_AUTH | R_CSRF },
 	/* ---- end posts ---- */
+
+	/* ---- comments (comments.c) ---- */
+	/* ---- end comments ---- */
+
+	/* ---- follows (follows.c / feed) ---- */
+	/* ---- end follows ---- */
+
+	/* ---- terroir (products.c) ---- */
+	/* ---- end terroir ---- */
+
+	/* ---- directory (directory extras, contact forms) ---- */
+	/* ---- end directory ---- */
+
+	/* ---- practical (practical.c) ---- */
+	/* ---- end practical ---- */
+
+	/* ---- recurring donations (donations) ---- */
+	/* ---- end recurring donations ---- */
+
+	/* ---- sponsorship (sponsors.c) ---- */
+	/* ---- end sponsorship ---- */
+
+	/* ---- moderation (moderation.c) ---- */
+	/* ---- end moderation ---- */
 };
 
 static bool use_https;

@@ -297,6 +297,8 @@ void view_campaigns_show(struct buf *b, struct request *req, const struct campai
 	HTML("<div class=\"campaign-story\">");
 	html_safe(b, html_stored_markdown(a, c->story_html, c->story));
 	HTML("</div>");
+	if (v->slot_sponsors.p)
+		html_safe(b, v->slot_sponsors);
 	tiers_list(b, req, v);
 	contribute_form(b, req, v);
 	html_fmt(b, "<h2>%s</h2>", web_t(req, "campaigns.updates"));
@@ -327,6 +329,8 @@ void view_campaigns_show(struct buf *b, struct request *req, const struct campai
 	}
 	if (v->n_backers)
 		HTML("</ul>");
+	if (v->slot_comments.p)
+		html_safe(b, v->slot_comments);
 	HTML("</article>");
 	view_layout_end(b, req);
 }

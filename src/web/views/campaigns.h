@@ -35,6 +35,10 @@ struct campaigns_show_view {
 	const struct field_errors *fe; /* of the contribute form, may be NULL */
 	const char *error_key;         /* a refusal not tied to a field, or NULL */
 	bool refill;                   /* the contribute form's fields from the posted form */
+	/* Sections other areas render whole (HTML, already escaped), set by the page's handler in its
+	 * marked block; NULL: nothing. */
+	struct safe_html slot_sponsors; /* sponsorship: accepted sponsors */
+	struct safe_html slot_comments; /* comments: the conversation, at the end */
 };
 void view_campaigns_show(struct buf *b, struct request *req, const struct campaigns_show_view *v);
 

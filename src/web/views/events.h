@@ -67,6 +67,10 @@ struct events_show_view {
 	const struct event_offer *offers;  /* one per date, for JSON-LD */
 	/* A ticketed event on sale: the ticket form of web/orders.c, or NULL. */
 	const struct orders_form_view *checkout;
+	/* Sections other areas render whole (HTML, already escaped), set by the page's handler in its
+	 * marked block; NULL: nothing. */
+	struct safe_html slot_sponsors; /* sponsorship: accepted sponsors, after the description */
+	struct safe_html slot_comments; /* comments: the conversation, at the end */
 };
 void view_events_show(struct buf *b, struct request *req, const struct events_show_view *v);
 

@@ -377,6 +377,8 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 		}
 		HTML("</p>");
 	}
+	if (v->slot_follow.p)
+		html_safe(b, v->slot_follow);
 	HTML("</div></header>");
 
 	if (v->can_edit || v->can_see_members) {
@@ -449,9 +451,15 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 		}
 		HTML("</dl></section>");
 	}
+	if (v->slot_directory.p)
+		html_safe(b, v->slot_directory);
 
 	view_posts_org_latest(b, req, o, v->posts, v->nposts, v->can_publish);
 	view_events_upcoming_block(b, req, o->slug, v->events, v->nevents, v->can_publish);
+	if (v->slot_products.p)
+		html_safe(b, v->slot_products);
+	if (v->slot_contact_form.p)
+		html_safe(b, v->slot_contact_form);
 	HTML("</article>");
 	view_layout_end(b, req);
 }

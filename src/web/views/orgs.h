@@ -47,6 +47,12 @@ struct orgs_show_view {
 	int nevents;
 	const struct post *posts;          /* the latest ones, from posts_of_org (drafts too for publishers) */
 	int nposts;
+	/* Sections other areas render whole (HTML, already escaped), set by the page's handler in its
+	 * marked block; NULL: nothing. */
+	struct safe_html slot_follow; /* follows: follow button and followers count, in the header */
+	struct safe_html slot_directory; /* directory: opening hours, labels, map, after the contacts */
+	struct safe_html slot_products; /* terroir: the products it sells or makes */
+	struct safe_html slot_contact_form; /* directory: "Nous contacter" form, at the end */
 };
 void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_view *v);
 

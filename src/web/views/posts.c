@@ -326,9 +326,14 @@ void view_posts_show(struct buf *b, struct request *req, const struct posts_show
 	HTML("<div class=\"post-body prose\">");
 	html_safe(b, html_stored_markdown(req->arena, p->body_html, p->body));
 	HTML("</div>");
+	if (v->slot_reactions.p)
+		html_safe(b, v->slot_reactions);
 	html_fmt(b, "<p class=\"post-kind\">%s · <a", kind_label(req, p->org_kind));
 	html_href(b, org_path(req, p->org_slug, ""));
-	html_fmt(b, ">%s</a></p></article>", web_t(req, "posts.show.org_page"));
+	html_fmt(b, ">%s</a></p>", web_t(req, "posts.show.org_page"));
+	if (v->slot_comments.p)
+		html_safe(b, v->slot_comments);
+	HTML("</article>");
 	view_layout_end(b, req);
 }
 

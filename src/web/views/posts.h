@@ -24,6 +24,10 @@ void view_posts_wall(struct buf *b, struct request *req, const struct posts_wall
 struct posts_show_view {
 	const struct post *p;
 	bool can_edit;
+	/* Sections other areas render whole (HTML, already escaped), set by the page's handler in its
+	 * marked block; NULL: nothing. */
+	struct safe_html slot_reactions; /* comments: the like button and count, under the post */
+	struct safe_html slot_comments; /* comments: the conversation, at the end */
 };
 void view_posts_show(struct buf *b, struct request *req, const struct posts_show_view *v);
 
