@@ -41,9 +41,13 @@ kiosque: $(BUILD)/kiosque
 $(BUILD)/kiosque: $(LIB_OBJ) $(MAIN_OBJ)
 	@echo "  LD $@"; $(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*/*.h src/*/*.def src/web/views/*.h)
+# Each object depends on the headers it really includes (-MMD writes them to a .d file beside it):
+# a change to one header rebuilds only the files that include it.
+$(BUILD)/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	@echo "  CC $<"; $(CC) $(CFLAGS) $(SAN) $(WARN) $(PKG_CFLAGS) -Isrc -c -o $@ $<
+	@echo "  CC $<"; $(CC) $(CFLAGS) $(SAN) $(WARN) $(PKG_CFLAGS) -MMD -MP -Isrc -c -o $@ $<
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
