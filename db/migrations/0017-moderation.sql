@@ -8,6 +8,10 @@ ALTER TABLE posts ADD COLUMN hidden_at BIGINT;
 ALTER TABLE events ADD COLUMN hidden_at BIGINT;
 ALTER TABLE organisations ADD COLUMN hidden_at BIGINT;
 
+-- A post a public body pins among the territory's highlights (home feed), from
+-- when; NULL: not pinned (core/follows.c and the home feed).
+ALTER TABLE posts ADD COLUMN pinned_at BIGINT;
+
 -- A report by a signed-in person on a piece of content. target_kind:
 -- 'post' | 'comment' | 'event' | 'organisation'. reason: 'spam' | 'abuse' |
 -- 'illegal' | 'false' | 'other'. status: 'open' until a moderator acts

@@ -1032,6 +1032,8 @@ void view_events_show(struct buf *b, struct request *req, const struct events_sh
 		html_safe(b, html_stored_markdown(req->arena, ev->description_html, ev->description));
 		HTML("</section>");
 	}
+	if (v->slot_tools.p)
+		html_safe(b, v->slot_tools);
 	if (v->slot_sponsors.p)
 		html_safe(b, v->slot_sponsors);
 	if (v->slot_comments.p)

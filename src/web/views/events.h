@@ -69,6 +69,7 @@ struct events_show_view {
 	const struct orders_form_view *checkout;
 	/* Sections other areas render whole (HTML, already escaped), set by the page's handler in its
 	 * marked block; NULL: nothing. */
+	struct safe_html slot_tools;        /* follows: announce-to-followers button, for those who may */
 	struct safe_html slot_sponsors; /* sponsorship: accepted sponsors, after the description */
 	struct safe_html slot_comments; /* comments: the conversation, at the end */
 };

@@ -317,6 +317,8 @@ void view_posts_show(struct buf *b, struct request *req, const struct posts_show
 		html_href(b, post_path(req, p, "/supprimer"));
 		html_fmt(b, ">%s</a></p>", web_t(req, "posts.show.delete"));
 	}
+	if (v->slot_tools.p)
+		html_safe(b, v->slot_tools);
 	const char *img = view_posts_image_url(req, p);
 	if (img) {
 		HTML("<img class=\"post-image\" alt=\"\"");

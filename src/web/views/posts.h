@@ -26,6 +26,7 @@ struct posts_show_view {
 	bool can_edit;
 	/* Sections other areas render whole (HTML, already escaped), set by the page's handler in its
 	 * marked block; NULL: nothing. */
+	struct safe_html slot_tools;     /* follows: pin and announce-to-followers buttons, for those who may */
 	struct safe_html slot_reactions; /* comments: the like button and count, under the post */
 	struct safe_html slot_comments; /* comments: the conversation, at the end */
 };
