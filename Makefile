@@ -1,5 +1,5 @@
 # Kiosque: one binary, two commands (make run, make test). See README.md.
-PKGS     := libmicrohttpd sqlite3 libpq libsodium jansson libcmark libcurl libqrencode
+PKGS     := libmicrohttpd sqlite3 libpq libsodium jansson libcmark libcurl libqrencode gdlib
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

@@ -13,4 +13,6 @@ SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM order
 SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT max(id) FROM tickets));
 SELECT setval(pg_get_serial_sequence('payments', 'id'), (SELECT max(id) FROM payments));
 SELECT setval(pg_get_serial_sequence('ledger', 'id'), (SELECT max(id) FROM ledger));
+SELECT setval(pg_get_serial_sequence('posts', 'id'), (SELECT max(id) FROM posts));
+SELECT setval(pg_get_serial_sequence('comments', 'id'), (SELECT max(id) FROM comments));
 ANALYZE;

@@ -21,6 +21,13 @@ if file and file ~= "" then
 	end
 end
 
+-- BENCH_COOKIE: a Cookie header sent with every request (a signed-in person's session).
+local headers = {}
+local cookie = os.getenv("BENCH_COOKIE")
+if cookie and cookie ~= "" then
+	headers["Cookie"] = cookie
+end
+
 local counter = 0
 function setup(thread)
 	counter = counter + 1
@@ -30,10 +37,10 @@ end
 local reqs = {}
 function init(args)
 	for i, p in ipairs(paths) do
-		reqs[i] = wrk.format("GET", p)
+		reqs[i] = wrk.format("GET", p, headers)
 	end
 	if #reqs == 0 then
-		reqs[1] = wrk.format("GET", wrk.path)
+		reqs[1] = wrk.format("GET", wrk.path, headers)
 	end
 	math.randomseed(os.time() * 1000 + (thread_no or 0))
 end

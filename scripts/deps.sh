@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 die() { echo "deps.sh: $*" >&2; exit 1; }
 
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15
-libsodium-dev libjansson-dev libcmark-dev libqrencode-dev libhpdf-dev libcurl4-openssl-dev libcmocka-dev
+libsodium-dev libjansson-dev libcmark-dev libqrencode-dev libhpdf-dev libcurl4-openssl-dev libcmocka-dev libgd-dev
 python3 python3-aiosmtpd chromium wrk zbar-tools poppler-utils curl ca-certificates"
 # A node that is already on PATH (e.g. a newer one) wins over Debian's nodejs/npm, which would conflict with it.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

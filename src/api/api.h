@@ -66,22 +66,54 @@ void api_orders_mark_paid(struct request *req, struct response *res);
 /* ---- search ---- search.c */
 void api_search(struct request *req, struct response *res);
 /* ---- end search ---- */
+/* ---- posts ---- posts.c */
+void api_posts_list(struct request *req, struct response *res);
+void api_posts_get(struct request *req, struct response *res);
+void api_posts_update(struct request *req, struct response *res);
+void api_posts_delete(struct request *req, struct response *res);
+void api_posts_create_org(struct request *req, struct response *res);
+void api_posts_create_me(struct request *req, struct response *res);
+/* ---- end posts ---- */
 
-/* ---- comments ---- */
+/* ---- comments ---- comments.c */
+void api_comments_list(struct request *req, struct response *res);
+void api_comments_create(struct request *req, struct response *res);
+void api_comments_update(struct request *req, struct response *res);
+void api_comments_delete(struct request *req, struct response *res);
+void api_comments_react_subject(struct request *req, struct response *res);
+void api_comments_react_comment(struct request *req, struct response *res);
 /* ---- end comments ---- */
-/* ---- follows ---- */
+/* ---- follows ---- follows.c */
+void api_follows_list(struct request *req, struct response *res);
+void api_follows_create(struct request *req, struct response *res);
+void api_follows_delete(struct request *req, struct response *res);
+void api_follows_feed(struct request *req, struct response *res);
 /* ---- end follows ---- */
-/* ---- terroir ---- */
+/* ---- terroir ---- products.c */
+void api_products_list(struct request *req, struct response *res);
+void api_products_get(struct request *req, struct response *res);
+void api_products_create(struct request *req, struct response *res);
+void api_products_update(struct request *req, struct response *res);
+void api_products_delete(struct request *req, struct response *res);
+void api_labels_list(struct request *req, struct response *res);
+void api_labels_get(struct request *req, struct response *res);
+void api_markets_list(struct request *req, struct response *res);
 /* ---- end terroir ---- */
-/* ---- directory ---- */
+/* ---- directory ---- orgs.c */
+void api_orgs_map(struct request *req, struct response *res);
 /* ---- end directory ---- */
-/* ---- practical ---- */
+/* ---- practical ---- practical.c */
+void api_practical_list(struct request *req, struct response *res);
+void api_practical_get(struct request *req, struct response *res);
 /* ---- end practical ---- */
 /* ---- recurring donations ---- */
 /* ---- end recurring donations ---- */
 /* ---- sponsorship ---- */
+void api_sponsors_event(struct request *req, struct response *res);
+void api_sponsors_campaign(struct request *req, struct response *res);
 /* ---- end sponsorship ---- */
-/* ---- moderation ---- */
+/* ---- moderation ---- moderation.c */
+void api_moderation_report(struct request *req, struct response *res);
 /* ---- end moderation ---- */
 
 #endif

@@ -1,6 +1,7 @@
 /* orgs.c (api): /api/v1/orgs: list, read, create, partial update, members, invitations */
 #include "api/api.h"
 #include "core/orgs.h"
+#include "core/hours.h"
 #include "base/str.h"
 #include "base/timefmt.h"
 #include <string.h>
@@ -42,6 +43,52 @@ static json_t *org_json(struct request *req, const struct org *o)
 				    : json_null());
 	json_object_set_new(j, "created_at", json_string(time_format_iso(a, o->created_at)));
 	json_object_set_new(j, "updated_at", json_string(time_format_iso(a, o->updated_at)));
+	/* Degrees as numbers with six decimals: micro-degrees divided exactly. */
+	json_object_set_new(j, "position",
+			    o->has_position ? json_pack("{s:f, s:f}", "lat", (double)o->lat_e6 / 1e6,
+							"lon", (double)o->lon_e6 / 1e6)
+					    : json_null());
+	json_object_set_new(j, "map_position",
+			    o->on_map ? json_pack("{s:f, s:f, s:b}", "lat", (double)o->map_lat_e6 / 1e6,
+						  "lon", (double)o->map_lon_e6 / 1e6, "approximate",
+						  !o->has_position)
+				      : json_null());
+	json_object_set_new(j, "hours_note", json_string(o->hours_note));
+	return j;
+}
+
+/* "hours" and "open_now" of an organisation's object. */
+static void set_hours(struct request *req, json_t *j, const struct org_hours *h)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < h->n; i++)
+		json_array_append_new(arr, json_pack("{s:i, s:s, s:s}", "weekday", h->ranges[i].weekday,
+						     "opens", hours_format_min(req->arena, h->ranges[i].opens_min),
+						     "closes", hours_format_min(req->arena, h->ranges[i].closes_min)));
+	json_object_set_new(j, "hours", arr);
+	struct hours_state st;
+	hours_state_at(h, time_now(), &st);
+	json_object_set_new(j, "open_now", st.known ? json_boolean(st.open) : json_null());
+}
+
+/* The single organisation's object adds its hours and links (two indexed reads). */
+static json_t *org_full_json(struct request *req, const struct org *o)
+{
+	json_t *j = org_json(req, o);
+	struct org_hours h;
+	struct org_link *links;
+	int n;
+	if (hours_get(api_db(req), req->arena, o->id, &h) != KQ_OK ||
+	    orgs_links(api_db(req), req->arena, o->id, &links, &n) != KQ_OK) {
+		json_decref(j);
+		return NULL;
+	}
+	set_hours(req, j, &h);
+	json_t *ls = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(ls, json_pack("{s:s, s:s}", "label", links[i].label, "url",
+						    links[i].url));
+	json_object_set_new(j, "links", ls);
 	return j;
 }
 
@@ -76,6 +123,25 @@ static bool load(struct request *req, struct response *res, struct org *out)
 	return true;
 }
 
+/* label, order and near of /api/v1/orgs and /api/v1/directory/map; bad values go to fe. */
+static void read_directory_query(struct request *req, struct org_filter *f, struct field_errors *fe)
+{
+	const char *order = http_query(req, "order");
+	f->label = http_query(req, "label");
+	f->near = http_query(req, "near");
+	if (!order || !*order || strcmp(order, "name") == 0) {
+		f->order = ORGS_ORDER_NAME;
+	} else if (strcmp(order, "near") == 0) {
+		f->order = ORGS_ORDER_NEAR;
+		if (!f->near || !*f->near)
+			f->near = f->commune;
+		if (!f->near || !*f->near)
+			field_error_add(fe, "near", "err.directory.near_missing");
+	} else {
+		field_error_add(fe, "order", "err.directory.order_invalid");
+	}
+}
+
 /* ---- handlers --------------------------------------------------------------------------------- */
 
 void api_orgs_list(struct request *req, struct response *res)
@@ -89,6 +155,7 @@ void api_orgs_list(struct request *req, struct response *res)
 	f.q = http_query(req, "q");
 	if (f.kind && *f.kind && !orgs_kind_valid(f.kind))
 		field_error_add(&fe, "kind", "err.orgs.kind_invalid");
+	read_directory_query(req, &f, &fe);   /* errors go to fe */
 	if (!api_query_int(req, "limit", API_ORGS_LIMIT_DEFAULT, 1, ORGS_PAGE_MAX, &limit))
 		field_error_add(&fe, "limit", "err.api.limit_invalid");
 	if (!api_query_int(req, "offset", 0, 0, INT32_MAX, &offset))
@@ -107,9 +174,21 @@ void api_orgs_list(struct request *req, struct response *res)
 		api_error(req, res, e, NULL);
 		return;
 	}
-	json_t *arr = json_array();
+	/* The hours of the whole page in a few statements, never one per organisation. */
+	int64_t *ids = arena_alloc(req->arena, sizeof(*ids) * (size_t)(n ? n : 1));
+	struct org_hours *hours = arena_alloc(req->arena, sizeof(*hours) * (size_t)(n ? n : 1));
 	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, org_json(req, &items[i]));
+		ids[i] = items[i].id;
+	if (hours_of_many(api_db(req), req->arena, ids, n, hours) != KQ_OK) {
+		api_error(req, res, KQ_ERR_INTERNAL, NULL);
+		return;
+	}
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++) {
+		json_t *j = org_json(req, &items[i]);
+		set_hours(req, j, &hours[i]);
+		json_array_append_new(arr, j);
+	}
 	api_json_take(res, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total",
 					  (json_int_t)total, "limit", (json_int_t)limit, "offset",
 					  (json_int_t)offset));
@@ -118,8 +197,55 @@ void api_orgs_list(struct request *req, struct response *res)
 void api_orgs_get(struct request *req, struct response *res)
 {
 	struct org o;
-	if (load(req, res, &o))
-		api_json_take(res, 200, org_json(req, &o));
+	if (!load(req, res, &o))
+		return;
+	/* INVARIANT(hidden-org): gone for all but moderators. */
+	if (o.hidden_at && !actor_is_moderator(api_actor(req))) {
+		api_error(req, res, KQ_ERR_NOT_FOUND, NULL);
+		return;
+	}
+	json_t *j = org_full_json(req, &o);
+	if (!j) {
+		api_error(req, res, KQ_ERR_INTERNAL, NULL);
+		return;
+	}
+	api_json_take(res, 200, j);
+}
+
+void api_orgs_map(struct request *req, struct response *res)
+{
+	struct field_errors fe = { 0 };
+	struct org_filter f = { 0 };
+	f.kind = http_query(req, "kind");
+	f.commune = http_query(req, "commune");
+	f.category = http_query(req, "category");
+	f.q = http_query(req, "q");
+	if (f.kind && *f.kind && !orgs_kind_valid(f.kind))
+		field_error_add(&fe, "kind", "err.orgs.kind_invalid");
+	read_directory_query(req, &f, &fe);
+	if (fe.n) {
+		api_error(req, res, KQ_ERR_BAD_REQUEST, &fe);
+		return;
+	}
+	struct org *items;
+	int n;
+	enum kq_err e = orgs_map(api_db(req), req->arena, &f, &items, &n);
+	if (e != KQ_OK) {
+		api_error(req, res, e, NULL);
+		return;
+	}
+	const char *base = core_settings()->base_url;
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++) {
+		const struct org *o = &items[i];
+		json_array_append_new(
+			arr, json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:b}", "slug", o->slug, "name",
+				       o->name, "kind", o->kind, "url",
+				       arena_printf(req->arena, "%s/organisations/%s", base, o->slug),
+				       "lat", (double)o->map_lat_e6 / 1e6, "lon",
+				       (double)o->map_lon_e6 / 1e6, "approximate", !o->has_position));
+	}
+	api_json_take(res, 200, json_pack("{s:o, s:i}", "items", arr, "total", n));
 }
 
 void api_orgs_create(struct request *req, struct response *res)

@@ -36,21 +36,63 @@ static const struct route routes[] = {
 	/* ---- search ---- */
 	{ "GET",   "/api/v1/search",                    api_search, 0 },
 	/* ---- end search ---- */
+	/* ---- posts ---- */
+	{ "GET",   "/api/v1/posts",                     api_posts_list, 0 },
+	{ "GET",   "/api/v1/posts/{slug}",              api_posts_get, 0 },
+	{ "PATCH", "/api/v1/posts/{slug}",              api_posts_update, A_AUTH },
+	{ "DELETE", "/api/v1/posts/{slug}",             api_posts_delete, A_AUTH },
+	{ "POST",  "/api/v1/orgs/{slug}/posts",         api_posts_create_org, A_AUTH },
+	{ "POST",  "/api/v1/me/posts",                  api_posts_create_me, A_AUTH },
+	/* ---- end posts ---- */
 	/* ---- comments ---- */
+	{ "GET",    "/api/v1/posts/{slug}/comments",      api_comments_list, 0 },
+	{ "POST",   "/api/v1/posts/{slug}/comments",      api_comments_create, A_AUTH },
+	{ "GET",    "/api/v1/events/{slug}/comments",     api_comments_list, 0 },
+	{ "POST",   "/api/v1/events/{slug}/comments",     api_comments_create, A_AUTH },
+	{ "GET",    "/api/v1/campaigns/{slug}/comments",  api_comments_list, 0 },
+	{ "POST",   "/api/v1/campaigns/{slug}/comments",  api_comments_create, A_AUTH },
+	{ "PATCH",  "/api/v1/comments/{id}",              api_comments_update, A_AUTH },
+	{ "DELETE", "/api/v1/comments/{id}",              api_comments_delete, A_AUTH },
+	{ "POST",   "/api/v1/posts/{slug}/reactions",     api_comments_react_subject, A_AUTH },
+	{ "DELETE", "/api/v1/posts/{slug}/reactions",     api_comments_react_subject, A_AUTH },
+	{ "POST",   "/api/v1/events/{slug}/reactions",    api_comments_react_subject, A_AUTH },
+	{ "DELETE", "/api/v1/events/{slug}/reactions",    api_comments_react_subject, A_AUTH },
+	{ "POST",   "/api/v1/campaigns/{slug}/reactions", api_comments_react_subject, A_AUTH },
+	{ "DELETE", "/api/v1/campaigns/{slug}/reactions", api_comments_react_subject, A_AUTH },
+	{ "POST",   "/api/v1/comments/{id}/reactions",    api_comments_react_comment, A_AUTH },
+	{ "DELETE", "/api/v1/comments/{id}/reactions",    api_comments_react_comment, A_AUTH },
 	/* ---- end comments ---- */
 	/* ---- follows ---- */
+	{ "GET",   "/api/v1/me/follows",                api_follows_list, A_AUTH },
+	{ "POST",  "/api/v1/me/follows",                api_follows_create, A_AUTH },
+	{ "DELETE", "/api/v1/me/follows/{kind}/{id}",   api_follows_delete, A_AUTH },
+	{ "GET",   "/api/v1/me/feed",                   api_follows_feed, A_AUTH },
 	/* ---- end follows ---- */
 	/* ---- terroir ---- */
+	{ "GET",    "/api/v1/products",                 api_products_list, 0 },
+	{ "GET",    "/api/v1/products/{slug}",          api_products_get, 0 },
+	{ "PATCH",  "/api/v1/products/{slug}",          api_products_update, A_AUTH },
+	{ "DELETE", "/api/v1/products/{slug}",          api_products_delete, A_AUTH },
+	{ "POST",   "/api/v1/orgs/{slug}/products",     api_products_create, A_AUTH },
+	{ "GET",    "/api/v1/labels",                   api_labels_list, 0 },
+	{ "GET",    "/api/v1/labels/{slug}",            api_labels_get, 0 },
+	{ "GET",    "/api/v1/markets",                  api_markets_list, 0 },
 	/* ---- end terroir ---- */
 	/* ---- directory ---- */
+	{ "GET",   "/api/v1/directory/map",             api_orgs_map, 0 },
 	/* ---- end directory ---- */
 	/* ---- practical ---- */
+	{ "GET",   "/api/v1/practical-pages",           api_practical_list, 0 },
+	{ "GET",   "/api/v1/practical-pages/{slug}",    api_practical_get, 0 },
 	/* ---- end practical ---- */
 	/* ---- recurring donations ---- */
 	/* ---- end recurring donations ---- */
 	/* ---- sponsorship ---- */
+	{ "GET",   "/api/v1/events/{slug}/sponsors",     api_sponsors_event, 0 },
+	{ "GET",   "/api/v1/campaigns/{slug}/sponsors",  api_sponsors_campaign, 0 },
 	/* ---- end sponsorship ---- */
 	/* ---- moderation ---- */
+	{ "POST",  "/api/v1/reports",                   api_moderation_report, A_AUTH },
 	/* ---- end moderation ---- */
 };
 

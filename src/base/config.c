@@ -35,7 +35,7 @@ void config_defaults(struct config *c)
 	snprintf(c->mail_from, sizeof(c->mail_from), "Kiosque <no-reply@kiosque.localhost>");
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	c->threads = cpus > 0 ? (unsigned)cpus : 2;
-	c->max_body = 8u << 20;
+	c->max_body = 24u << 20;   /* a post with four photos of 5 MB (core/posts.h) */
 
 	const char *v = getenv("KIOSQUE_LISTEN");
 	if (v && *v)

@@ -14,7 +14,7 @@ struct config {
 	char base_url[512];     /* KIOSQUE_BASE_URL, --base-url; default http://LISTEN */
 	bool demo;              /* --demo, KIOSQUE_DEMO=1: load the demo territory if empty */
 	unsigned threads;       /* KIOSQUE_THREADS; default: number of CPUs */
-	size_t max_body;        /* KIOSQUE_MAX_BODY bytes; default 8 MiB */
+	size_t max_body;        /* KIOSQUE_MAX_BODY bytes; default 24 MiB */
 	/* ---- ticketing and payments (core/payments.c, core/orders.c) ---- */
 	char stripe_secret_key[256];     /* KIOSQUE_STRIPE_SECRET_KEY; "": no card payment */
 	char stripe_webhook_secret[256]; /* KIOSQUE_STRIPE_WEBHOOK_SECRET ("whsec_...") */

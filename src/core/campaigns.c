@@ -959,7 +959,7 @@ static enum kq_err load_contribution(struct db *db, struct arena *a, int64_t id,
 
 static const struct db_sql SQL_START_LOAD = { "campaigns_start_load",
 	"SELECT p.id, p.provider, p.status, p.idempotency_key, p.amount_cents, p.currency,"
-	" k.secret, k.backer_email, k.status, c.title, k.hold_until"
+	" k.secret, k.backer_email, k.status, c.title, k.hold_until, p.org_id"
 	" FROM payments p JOIN contributions k ON k.id = p.contribution_id"
 	" JOIN campaigns c ON c.id = k.campaign_id"
 	" WHERE p.contribution_id = $1 ORDER BY p.id DESC LIMIT 1" };
@@ -995,71 +995,60 @@ static const struct db_sql SQL_HOLD = { "campaigns_hold",
 	"UPDATE contributions SET hold_until = $2 WHERE id = $1 AND status = 'pending'"
 	" AND hold_until < $2" };
 
-struct start_record {
-	int64_t contribution_id, payment_id;
-	const struct payment_start_out *out;
-	bool failed;
-};
-
-static enum db_status start_record_txn(struct db *db, void *cls)
+/* The contribution's last payment, for the shared flow (payments_flow.c). */
+static enum db_status flow_load(struct db *db, struct arena *a, int64_t contribution_id,
+				struct payment_flow_payment *out)
 {
-	struct start_record *x = cls;
-	int64_t now = time_now();
-	if (x->failed) {
-		/* The backer never saw the provider's page: the reward goes back. */
-		enum db_status s = cancel_pending(db, x->contribution_id, now);
-		if (s < 0)
-			return s;
-		return payments_mark_failed(db, x->payment_id, now);
+	struct db_stmt *st = db_stmt(db, &SQL_START_LOAD);
+	db_bind_i64(st, 1, contribution_id);
+	enum db_status s = faults_step(st);
+	if (s == DB_ROW) {
+		const char *secret = payments_flow_read(st, a, out);
+		const char *title = db_col_str(st, 9, a);
+		out->hold_until = db_col_i64(st, 10);
+		out->org_id = db_col_i64(st, 11);
+		out->reference = arena_printf(a, "SOU-%lld", (long long)contribution_id);
+		out->return_url = contribution_link(a, secret);
+		out->description = arena_printf(a, "%s (%s)", title, out->reference);
 	}
-	enum db_status s = payments_mark_started(db, x->payment_id, x->out->provider_ref,
-						 x->out->redirect_url, now);
-	if (s != DB_ROW || x->out->hold_until <= 0)
-		return s < 0 ? s : DB_NONE;
+	db_reset(st);
+	return s;
+}
+
+static enum db_status flow_start_failed(struct db *db, int64_t contribution_id, int64_t now)
+{
+	/* The backer never saw the provider's page: the reward goes back. */
+	enum db_status s = cancel_pending(db, contribution_id, now);
+	return s < 0 ? s : DB_NONE;
+}
+
+static enum db_status flow_started(struct db *db, int64_t contribution_id, const char *provider,
+				   const struct payment_start_out *out)
+{
+	(void)provider;
+	if (out->hold_until <= 0)
+		return DB_NONE;
 	/* The provider's page stays open a little longer than asked (Stripe's
 	 * 30 minutes at least): the reward is held as long as it can be paid. */
 	struct db_stmt *st = db_stmt(db, &SQL_HOLD);
-	db_bind_i64(st, 1, x->contribution_id);
-	db_bind_i64(st, 2, x->out->hold_until);
+	db_bind_i64(st, 1, contribution_id);
+	db_bind_i64(st, 2, out->hold_until);
 	return faults_run(st);
 }
+
+static const struct payment_flow contribution_flow = {
+	.start_txn = "campaigns_start_record",
+	.capture_txn = "campaigns_demo_pay",
+	.no_payment_err = KQ_ERR_NOT_FOUND,
+	.load = flow_load,
+	.start_failed = flow_start_failed,
+	.started = flow_started,
+};
 
 /* Steps 2 and 3 for the contribution's last payment, when it is still 'created'. */
 static enum kq_err start_payment(struct db *db, struct arena *a, int64_t contribution_id)
 {
-	struct db_stmt *st = db_stmt(db, &SQL_START_LOAD);
-	db_bind_i64(st, 1, contribution_id);
-	enum db_status s = db_step(st);
-	if (s != DB_ROW) {
-		db_reset(st);
-		return s == DB_NONE ? KQ_OK : KQ_ERR_INTERNAL;
-	}
-	struct payment_start_in in = { 0 };
-	in.payment_id = db_col_i64(st, 0);
-	const char *provider = db_col_str(st, 1, a);
-	const char *pstatus = db_col_str(st, 2, a);
-	in.idempotency_key = db_col_str(st, 3, a);
-	in.amount_cents = db_col_i64(st, 4);
-	in.currency = db_col_str(st, 5, a);
-	const char *secret = db_col_str(st, 6, a);
-	in.buyer_email = db_col_str(st, 7, a);
-	const char *kstatus = db_col_str(st, 8, a);
-	const char *title = db_col_str(st, 9, a);
-	in.hold_until = db_col_i64(st, 10);
-	db_reset(st);
-	if (strcmp(pstatus, "created") != 0 || strcmp(kstatus, "pending") != 0)
-		return KQ_OK;
-	in.now = time_now();
-	in.reference = arena_printf(a, "SOU-%lld", (long long)contribution_id);
-	in.return_url = contribution_link(a, secret);
-	in.description = arena_printf(a, "%s (%s)", title, in.reference);
-	const struct payment_provider *p = payments_provider(provider);
-	struct payment_start_out out = { 0 };
-	enum kq_err e = p && p->is_enabled() ? p->start(&in, a, &out) : KQ_ERR_PAYMENT_FAILED;
-	struct start_record r = { contribution_id, in.payment_id, &out, e != KQ_OK };
-	if (db_txn_run(db, "campaigns_start_record", DB_WRITE, start_record_txn, &r) < 0)
-		return KQ_ERR_INTERNAL;
-	return e == KQ_OK ? KQ_OK : KQ_ERR_PAYMENT_FAILED;
+	return payments_flow_start(db, &contribution_flow, a, contribution_id);
 }
 
 static void hash_field(struct buf *b, const char *s)
@@ -1371,62 +1360,21 @@ enum kq_err campaigns_sync_payment(struct db *db, const char *secret, bool *out_
 	return payments_sync(db, lp.id, out_paid);
 }
 
-struct demo_pay {
-	const char *secret;
-	struct arena *a;
-	enum kq_err err;
-	int64_t refund_id;
-};
-
-static enum db_status demo_pay_txn(struct db *db, void *cls)
-{
-	struct demo_pay *x = cls;
-	x->err = KQ_OK;
-	x->refund_id = 0;
-	struct last_payment lp;
-	enum db_status s = last_payment(db, x->secret, &lp);
-	if (s < 0)
-		return s;
-	if (s == DB_NONE) {
-		x->err = KQ_ERR_NOT_FOUND;
-		return DB_HARD;
-	}
-	if (strcmp(lp.provider, "demo") != 0) {
-		x->err = KQ_ERR_PAYMENT_PROVIDER_UNAVAILABLE;
-		return DB_HARD;
-	}
-	if (strcmp(lp.status, "captured") == 0 || strcmp(lp.kstatus, "pending") != 0) {
-		x->err = KQ_ERR_ORDER_STATE;
-		return DB_HARD;
-	}
-	struct capture_result cr;
-	/* The demo's pretend money has a reference, so it refunds "online" too. */
-	const char *ref = arena_printf(x->a, "demo_pi_%lld", (long long)lp.id);
-	s = payments_capture(db, lp.id, lp.amount, lp.currency, ref, x->a, &cr);
-	if (s < 0)
-		return s;
-	if (cr.is_duplicate) {
-		x->err = KQ_ERR_ORDER_STATE;
-		return DB_HARD;
-	}
-	x->refund_id = cr.refund_id;
-	return DB_NONE;
-}
-
 enum kq_err campaigns_demo_pay(struct db *db, const char *secret)
 {
 	campaigns_changed();   /* pages that keep campaign figures a few seconds */
 	if (!payments_provider_enabled("demo"))
 		return KQ_ERR_PAYMENT_PROVIDER_UNAVAILABLE;
+	if (!secret || strlen(secret) != TOKEN_HEX_LEN)
+		return KQ_ERR_NOT_FOUND;
 	struct arena *a = arena_new();
-	struct demo_pay x = { secret, a, KQ_OK, 0 };
-	enum db_status s = db_txn_run(db, "campaigns_demo_pay", DB_WRITE, demo_pay_txn, &x);
+	struct contribution k;
+	enum kq_err e = load_contribution(db, a, 0, secret, &k);
+	int64_t id = k.id;
 	arena_free(a);
-	if (s < 0)
-		return x.err != KQ_OK ? x.err : KQ_ERR_INTERNAL;
-	if (x.refund_id)
-		(void)payments_refunds_run(db, x.refund_id, 1, NULL);
-	return KQ_OK;
+	if (e != KQ_OK)
+		return e;
+	return payments_flow_capture(db, &contribution_flow, NULL, id);
 }
 
 /* ---- the job: holds that ran out --------------------------------------------------------- */

@@ -13,6 +13,13 @@
 #include "campaigns.h"
 #include "posts.h"
 /* includes of the areas whose demo data is loaded below, one line each */
+#include "practical.h"
+#include "recurring.h"
+#include "follows.h"
+#include "directory.h"
+#include "comments.h"
+#include "products.h"
+#include "sponsors.h"
 #include "base/crypto.h"
 #include "base/embed.h"
 #include "base/log.h"
@@ -159,18 +166,32 @@ static enum db_status load_txn(struct db *db, void *cls)
 	if (posts_load_demo(db) != KQ_OK)   /* a few posts on the news wall */
 		return DB_HARD;
 	/* ---- comments ---- */
+	if (comments_load_demo(db) != KQ_OK)   /* a conversation under the news and an event */
+		return DB_HARD;
 	/* ---- end comments ---- */
 	/* ---- follows ---- */
+	if (follows_load_demo(db) != KQ_OK)   /* demo citizens follow; the town hall pins a post */
+		return DB_HARD;
 	/* ---- end follows ---- */
 	/* ---- terroir ---- */
+	if (products_load_demo(db) != KQ_OK)   /* markets and products of producers and shops */
+		return DB_HARD;
 	/* ---- end terroir ---- */
 	/* ---- directory ---- */
+	if (directory_load_demo(db) != KQ_OK)   /* commune centres, hours, positions, links */
+		return DB_HARD;
 	/* ---- end directory ---- */
 	/* ---- practical ---- */
+	if (practical_load_demo(db) != KQ_OK)   /* town hall hours, waste, transport, health, emergencies */
+		return DB_HARD;
 	/* ---- end practical ---- */
 	/* ---- recurring donations ---- */
+	if (recurring_load_demo(db) != KQ_OK)   /* a monthly donation of lucie.fabre */
+		return DB_HARD;
 	/* ---- end recurring donations ---- */
 	/* ---- sponsorship ---- */
+	if (sponsors_load_demo(db) != KQ_OK)   /* accepted sponsors on a campaign and an event */
+		return DB_HARD;
 	/* ---- end sponsorship ---- */
 	/* ---- moderation ---- */
 	/* ---- end moderation ---- */

@@ -8,6 +8,7 @@
 #include "faults.h"
 #include "notify.h"
 #include "receipts.h"
+#include "recurring.h"
 #include "tickets.h"
 #include "base/buf.h"
 #include "base/crypto.h"
@@ -518,9 +519,11 @@ enum kq_err donations_load_demo(struct db *db)
 static const struct db_sql SQL_GIVE_INSERT = { "donations_give_insert",
 	"INSERT INTO donations (org_id, kind, amount_cents, currency, donor_name, donor_address,"
 	" donor_postcode, donor_city, donor_email, account_id, lang, provider, status, secret,"
-	" idempotency_key, request_hash, created_at)"
-	" VALUES ($1, 'once', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13, $14, $15)"
-	" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id" };
+	" idempotency_key, request_hash, created_at, recurring_id)"
+	" VALUES ($1, 'once', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13, $14, $15,"
+	" $16) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id" };
+static const struct db_sql SQL_KEY_USED = { "donations_key_used",
+	"SELECT 1 FROM donations WHERE idempotency_key = $1" };
 static const struct db_sql SQL_GIVE_REPLAY = { "donations_give_replay",
 	"SELECT id, request_hash FROM donations WHERE idempotency_key = $1" };
 
@@ -533,6 +536,7 @@ struct give {
 	enum kq_err err;
 	bool replay;
 	int64_t donation_id, payment_id;
+	struct arena *a;
 };
 
 static void hash_field(struct buf *b, const char *s)
@@ -550,7 +554,27 @@ static enum db_status give_txn(struct db *db, void *cls)
 	int64_t now = time_now();
 	char secret[TOKEN_HEX_LEN + 1];
 	crypto_token(secret);
-	struct db_stmt *st = db_stmt(db, &SQL_GIVE_INSERT);
+	struct db_stmt *st;
+	enum db_status s;
+	int64_t recurring_id = 0;
+	const char *period = NULL;
+	if (in->monthly) {
+		/* A replay must not write a second monthly donation: the key first. */
+		st = db_stmt(db, &SQL_KEY_USED);
+		db_bind_text(st, 1, in->idempotency_key);
+		s = faults_step(st);
+		db_reset(st);
+		if (s < 0)
+			return s;
+		if (s == DB_NONE) {
+			struct recurring_new rn = { in->org_id, x->who->account_id, in->amount_cents,
+						    x->currency, in->provider, x->name, x->address,
+						    x->postcode, x->city, x->email, x->lang };
+			if ((s = recurring_create(db, &rn, now, x->a, &recurring_id, &period)) < 0)
+				return s;
+		}
+	}
+	st = db_stmt(db, &SQL_GIVE_INSERT);
 	db_bind_i64(st, 1, in->org_id);
 	db_bind_i64(st, 2, in->amount_cents);
 	db_bind_text(st, 3, x->currency);
@@ -566,11 +590,14 @@ static enum db_status give_txn(struct db *db, void *cls)
 	db_bind_text(st, 13, in->idempotency_key);
 	db_bind_text(st, 14, x->hash);
 	db_bind_i64(st, 15, now);
-	enum db_status s = faults_step(st);
+	db_bind_i64_or_null(st, 16, recurring_id);
+	s = faults_step(st);
 	x->donation_id = s == DB_ROW ? db_col_i64(st, 0) : 0;
 	db_reset(st);
 	if (s < 0)
 		return s == DB_HARD && db_is_unique_violation(db) ? DB_SOFT : s;   /* a secret that collides */
+	if (s == DB_NONE && recurring_id)
+		return DB_SOFT;   /* the same key just committed by a concurrent request: replay */
 	if (s == DB_NONE) {
 		/* The key was used: the same request gets its donation back. */
 		st = db_stmt(db, &SQL_GIVE_REPLAY);
@@ -589,6 +616,8 @@ static enum db_status give_txn(struct db *db, void *cls)
 		x->replay = true;
 		return DB_NONE;
 	}
+	if (recurring_id && (s = recurring_link(db, recurring_id, period, x->donation_id, now)) < 0)
+		return s;
 	struct payment_new p = { "donation", in->org_id, 0, x->donation_id, in->provider,
 				 in->amount_cents, x->currency };
 	return payments_insert(db, &p, now, &x->payment_id);
@@ -606,7 +635,8 @@ static const char *donation_link(struct arena *a, const char *secret)
 
 static const struct db_sql SQL_START_LOAD = { "donations_start_load",
 	"SELECT p.id, p.provider, p.status, p.idempotency_key, p.amount_cents, p.currency,"
-	" d.secret, d.donor_email, d.status, o.name, d.lang"
+	" d.secret, d.donor_email, d.status, o.name, d.lang, d.org_id,"
+	" CASE WHEN d.recurring_id IS NULL THEN 0 ELSE 1 END"
 	" FROM payments p JOIN donations d ON d.id = p.donation_id"
 	" JOIN organisations o ON o.id = d.org_id"
 	" WHERE p.donation_id = $1 ORDER BY p.id DESC LIMIT 1" };
@@ -653,72 +683,66 @@ static enum db_status donation_mail(struct db *db, int64_t donation_id, const ch
 	return s;
 }
 
-struct start_record {
-	int64_t donation_id, payment_id;
-	const char *provider;
-	const struct payment_start_out *out;
-	bool failed;
-};
-
-static enum db_status start_record_txn(struct db *db, void *cls)
+/* The donation's last payment, for the shared flow (payments_flow.c). */
+static enum db_status flow_load(struct db *db, struct arena *a, int64_t donation_id,
+				struct payment_flow_payment *out)
 {
-	struct start_record *x = cls;
-	int64_t now = time_now();
-	enum db_status s;
-	if (x->failed) {
-		/* The donor never saw the provider's page: nothing can be paid. */
-		struct db_stmt *st = db_stmt(db, &SQL_CANCEL_PENDING);
-		db_bind_i64(st, 1, x->donation_id);
-		db_bind_i64(st, 2, now);
-		if ((s = faults_run(st)) < 0)
-			return s;
-		return payments_mark_failed(db, x->payment_id, now);
+	struct db_stmt *st = db_stmt(db, &SQL_START_LOAD);
+	db_bind_i64(st, 1, donation_id);
+	enum db_status s = faults_step(st);
+	if (s == DB_ROW) {
+		const char *secret = payments_flow_read(st, a, out);
+		const char *org_name = db_col_str(st, 9, a);
+		const char *lang = i18n_lang_or_fr(db_col_text(st, 10));
+		out->org_id = db_col_i64(st, 11);
+		out->save_for_later = db_col_i64(st, 12) != 0;
+		out->reference = arena_printf(a, "DON-%lld", (long long)donation_id);
+		out->return_url = donation_link(a, secret);
+		out->description = arena_printf(a, "%s %s (%s)",
+						i18n_get(lang, out->save_for_later
+								       ? "donations.payment_label_monthly"
+								       : "donations.payment_label"),
+						org_name, out->reference);
 	}
-	s = payments_mark_started(db, x->payment_id, x->out->provider_ref, x->out->redirect_url, now);
-	if (s != DB_ROW)
-		return s;   /* recorded by a concurrent retry, or paid */
-	if (strcmp(x->provider, "transfer") == 0)
-		return donation_mail(db, x->donation_id, "pending_transfer");
+	db_reset(st);
+	return s;
+}
+
+static enum db_status flow_start_failed(struct db *db, int64_t donation_id, int64_t now)
+{
+	/* The donor never saw the provider's page: nothing can be paid. */
+	struct db_stmt *st = db_stmt(db, &SQL_CANCEL_PENDING);
+	db_bind_i64(st, 1, donation_id);
+	db_bind_i64(st, 2, now);
+	enum db_status s = faults_run(st);
+	if (s < 0)
+		return s;
+	/* A monthly donation whose first payment could not start never begins. */
+	return recurring_first_failed(db, donation_id, now);
+}
+
+static enum db_status flow_started(struct db *db, int64_t donation_id, const char *provider,
+				   const struct payment_start_out *out)
+{
+	(void)out;
+	if (strcmp(provider, "transfer") == 0)
+		return donation_mail(db, donation_id, "pending_transfer");
 	return DB_NONE;
 }
+
+static const struct payment_flow donation_flow = {
+	.start_txn = "donations_start_record",
+	.capture_txn = "donations_mark_paid",
+	.no_payment_err = KQ_ERR_NOT_FOUND,
+	.load = flow_load,
+	.start_failed = flow_start_failed,
+	.started = flow_started,
+};
 
 /* Steps 2 and 3 for the donation's last payment, when it is still 'created'. */
 static enum kq_err start_payment(struct db *db, struct arena *a, int64_t donation_id)
 {
-	struct db_stmt *st = db_stmt(db, &SQL_START_LOAD);
-	db_bind_i64(st, 1, donation_id);
-	enum db_status s = db_step(st);
-	if (s != DB_ROW) {
-		db_reset(st);
-		return s == DB_NONE ? KQ_OK : KQ_ERR_INTERNAL;
-	}
-	struct payment_start_in in = { 0 };
-	in.payment_id = db_col_i64(st, 0);
-	const char *provider = db_col_str(st, 1, a);
-	const char *pstatus = db_col_str(st, 2, a);
-	in.idempotency_key = db_col_str(st, 3, a);
-	in.amount_cents = db_col_i64(st, 4);
-	in.currency = db_col_str(st, 5, a);
-	const char *secret = db_col_str(st, 6, a);
-	in.buyer_email = db_col_str(st, 7, a);
-	const char *dstatus = db_col_str(st, 8, a);
-	const char *org_name = db_col_str(st, 9, a);
-	const char *lang = i18n_lang_or_fr(db_col_text(st, 10));
-	db_reset(st);
-	if (strcmp(pstatus, "created") != 0 || strcmp(dstatus, "pending") != 0)
-		return KQ_OK;
-	in.now = time_now();
-	in.reference = arena_printf(a, "DON-%lld", (long long)donation_id);
-	in.return_url = donation_link(a, secret);
-	in.description = arena_printf(a, "%s %s (%s)", i18n_get(lang, "donations.payment_label"),
-				      org_name, in.reference);
-	const struct payment_provider *p = payments_provider(provider);
-	struct payment_start_out out = { 0 };
-	enum kq_err e = p && p->is_enabled() ? p->start(&in, a, &out) : KQ_ERR_PAYMENT_FAILED;
-	struct start_record r = { donation_id, in.payment_id, provider, &out, e != KQ_OK };
-	if (db_txn_run(db, "donations_start_record", DB_WRITE, start_record_txn, &r) < 0)
-		return KQ_ERR_INTERNAL;
-	return e == KQ_OK ? KQ_OK : KQ_ERR_PAYMENT_FAILED;
+	return payments_flow_start(db, &donation_flow, a, donation_id);
 }
 
 static void check_shape(struct give *x, struct arena *a)
@@ -788,9 +812,17 @@ enum kq_err donations_give(struct db *db, const struct actor *who,
 		ok = ok || strcmp(allowed[i], in->provider) == 0;
 	if (!ok)
 		field_error_add(fe, "provider", "donations.field.provider");
+	if (in->monthly) {
+		if (!who || !who->account_id)
+			field_error_add(fe, "frequency", "donations.field.monthly_account");
+		else if (in->provider && strcmp(in->provider, "demo") != 0 &&
+			 strcmp(in->provider, "stripe") != 0)
+			field_error_add(fe, "provider", "donations.field.monthly_provider");
+	}
 	if (fe->n)
 		return KQ_ERR_FORM_INVALID;
 	x.currency = settings.currency;
+	x.a = a;
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "donate-v1|%lld|%lld|%lld|", (long long)in->org_id,
 		   (long long)(who ? who->account_id : 0), (long long)in->amount_cents);
@@ -800,6 +832,8 @@ enum kq_err donations_give(struct db *db, const struct actor *who,
 	hash_field(&b, x.city);
 	hash_field(&b, x.email);
 	hash_field(&b, in->provider);
+	if (in->monthly)
+		buf_puts(&b, "monthly|");
 	crypto_sha256_hex(b.p, b.len, x.hash);
 	buf_free(&b);
 	enum db_status s = db_txn_run(db, "donations_give", DB_WRITE, give_txn, &x);
@@ -818,7 +852,8 @@ enum kq_err donations_give(struct db *db, const struct actor *who,
 	" d.donor_address, d.donor_postcode, d.donor_city, d.donor_email,"                      \
 	" COALESCE(d.account_id, 0), d.provider, d.status, d.secret, d.lang, d.created_at,"     \
 	" COALESCE(d.paid_at, 0), COALESCE(p.status, ''), COALESCE(p.redirect_url, ''),"        \
-	" COALESCE(s.transfer_details, ''), r.year, COALESCE(r.number, 0)"                      \
+	" COALESCE(s.transfer_details, ''), r.year, COALESCE(r.number, 0),"                     \
+	" COALESCE(d.recurring_id, 0)"                                                           \
 	" FROM donations d JOIN organisations o ON o.id = d.org_id"                             \
 	" LEFT JOIN payments p ON p.id = (SELECT MAX(id) FROM payments WHERE donation_id = d.id)" \
 	" LEFT JOIN donation_settings s ON s.org_id = d.org_id"                                 \
@@ -854,6 +889,7 @@ static void read_donation(struct db_stmt *st, struct arena *a, struct donation *
 	out->receipt_number = out->has_receipt
 		? receipts_number_text(a, (int)db_col_i64(st, 21), db_col_i64(st, 22)) : "";
 	out->reference = arena_printf(a, "DON-%lld", (long long)out->id);
+	out->recurring_id = db_col_i64(st, 23);
 }
 
 static enum kq_err load_donation(struct db *db, struct arena *a, int64_t id, const char *secret,
@@ -914,7 +950,7 @@ enum kq_err donations_list(struct db *db, const struct actor *who, int64_t org_i
 /* ---- what a captured payment does to its donation ----------------------------------------- */
 
 static const struct db_sql SQL_CAP_LOAD = { "donations_cap_load",
-	"SELECT status, amount_cents, currency FROM donations WHERE id = $1" };
+	"SELECT status, amount_cents, currency, COALESCE(recurring_id, 0) FROM donations WHERE id = $1" };
 /* A donation whose payment could not start ('cancelled') and is paid after
  * all is still a gift: it becomes paid like a pending one. */
 static const struct db_sql SQL_CAP_PAID = { "donations_cap_paid",
@@ -934,11 +970,12 @@ static enum db_status donation_captured(struct db *db, const struct payment_capt
 	db_bind_i64(st, 1, p->donation_id);
 	enum db_status s = faults_step(st);
 	char status[16] = "", currency[8] = "";
-	int64_t amount = 0;
+	int64_t amount = 0, recurring_id = 0;
 	if (s == DB_ROW) {
 		snprintf(status, sizeof(status), "%s", db_col_text(st, 0));
 		amount = db_col_i64(st, 1);
 		snprintf(currency, sizeof(currency), "%s", db_col_text(st, 2));
+		recurring_id = db_col_i64(st, 3);
 	}
 	db_reset(st);
 	if (s != DB_ROW)
@@ -966,6 +1003,8 @@ static enum db_status donation_captured(struct db *db, const struct payment_capt
 		*out_reason = "duplicate_payment";
 		return DB_NONE;
 	}
+	if (recurring_id)   /* a month of a monthly gift: the annual summary is its receipt */
+		return recurring_charge_paid(db, p->donation_id, now);
 	int64_t receipt_id = 0;
 	if ((s = receipts_issue(db, p->donation_id, now, mode_of(p->provider), &receipt_id)) < 0)
 		return s;
@@ -979,35 +1018,6 @@ const struct payment_purpose donations_purpose = {
 
 /* ---- paying: the return page, the demo, the treasurer ------------------------------------- */
 
-static const struct db_sql SQL_LAST_PAYMENT = { "donations_last_payment",
-	"SELECT p.id, p.provider, p.status, p.amount_cents, p.currency, d.org_id, d.status"
-	" FROM payments p JOIN donations d ON d.id = p.donation_id WHERE p.donation_id = $1"
-	" ORDER BY p.id DESC LIMIT 1" };
-
-struct last_payment {
-	int64_t id, amount, org_id;
-	char provider[32], status[16], currency[8], donation_status[16];
-};
-
-static enum db_status last_payment(struct db *db, int64_t donation_id, struct last_payment *out)
-{
-	memset(out, 0, sizeof(*out));
-	struct db_stmt *st = db_stmt(db, &SQL_LAST_PAYMENT);
-	db_bind_i64(st, 1, donation_id);
-	enum db_status s = faults_step(st);
-	if (s == DB_ROW) {
-		out->id = db_col_i64(st, 0);
-		snprintf(out->provider, sizeof(out->provider), "%s", db_col_text(st, 1));
-		snprintf(out->status, sizeof(out->status), "%s", db_col_text(st, 2));
-		out->amount = db_col_i64(st, 3);
-		snprintf(out->currency, sizeof(out->currency), "%s", db_col_text(st, 4));
-		out->org_id = db_col_i64(st, 5);
-		snprintf(out->donation_status, sizeof(out->donation_status), "%s", db_col_text(st, 6));
-	}
-	db_reset(st);
-	return s;
-}
-
 enum kq_err donations_sync_payment(struct db *db, const char *secret, bool *out_paid)
 {
 	if (out_paid)
@@ -1019,84 +1029,14 @@ enum kq_err donations_sync_payment(struct db *db, const char *secret, bool *out_
 	arena_free(a);
 	if (e != KQ_OK)
 		return e;
-	struct last_payment lp;
-	enum db_status s = last_payment(db, id, &lp);
-	if (s < 0)
-		return KQ_ERR_INTERNAL;
-	if (s == DB_NONE)
-		return KQ_OK;
-	return payments_sync(db, lp.id, out_paid);
-}
-
-struct mark_paid {
-	const struct actor *who;      /* NULL: the demo */
-	int64_t donation_id;
-	struct arena *a;
-	enum kq_err err;
-	int64_t refund_id;
-};
-
-static enum db_status mark_paid_txn(struct db *db, void *cls)
-{
-	struct mark_paid *x = cls;
-	struct last_payment lp;
-	x->err = KQ_OK;
-	x->refund_id = 0;
-	enum db_status s = last_payment(db, x->donation_id, &lp);
-	if (s < 0)
-		return s;
-	if (s == DB_NONE) {
-		x->err = KQ_ERR_NOT_FOUND;
-		return DB_HARD;
-	}
-	if (x->who) {
-		x->err = orgs_authorize(db, x->who, lp.org_id, ORG_ACT_MONEY);
-		if (x->err != KQ_OK)
-			return DB_HARD;
-		if (strcmp(lp.provider, "transfer") != 0) {
-			x->err = KQ_ERR_ORDER_STATE;   /* online payments confirm themselves */
-			return DB_HARD;
-		}
-	} else if (strcmp(lp.provider, "demo") != 0 || !payments_provider_enabled("demo")) {
-		x->err = KQ_ERR_PAYMENT_PROVIDER_UNAVAILABLE;
-		return DB_HARD;
-	}
-	if (strcmp(lp.status, "captured") == 0 || strcmp(lp.donation_status, "pending") != 0) {
-		x->err = KQ_ERR_ORDER_STATE;
-		return DB_HARD;
-	}
-	struct capture_result cr;
-	/* The demo's pretend money has a reference, so it refunds "online" too. */
-	const char *ref = x->who ? NULL : arena_printf(x->a, "demo_pi_%lld", (long long)lp.id);
-	s = payments_capture(db, lp.id, lp.amount, lp.currency, ref, x->a, &cr);
-	if (s < 0)
-		return s;
-	if (cr.is_duplicate) {
-		x->err = KQ_ERR_ORDER_STATE;
-		return DB_HARD;
-	}
-	x->refund_id = cr.refund_id;
-	return DB_NONE;
-}
-
-static enum kq_err mark_paid(struct db *db, const struct actor *who, int64_t donation_id)
-{
-	struct arena *a = arena_new();
-	struct mark_paid x = { who, donation_id, a, KQ_OK, 0 };
-	enum db_status s = db_txn_run(db, "donations_mark_paid", DB_WRITE, mark_paid_txn, &x);
-	arena_free(a);
-	if (s < 0)
-		return x.err != KQ_OK ? x.err : KQ_ERR_INTERNAL;
-	if (x.refund_id)
-		(void)payments_refunds_run(db, x.refund_id, 1, NULL);
-	return KQ_OK;
+	return payments_flow_sync(db, &donation_flow, id, out_paid);
 }
 
 enum kq_err donations_mark_paid(struct db *db, const struct actor *who, int64_t donation_id)
 {
 	if (!who || !who->account_id)
 		return KQ_ERR_AUTH_REQUIRED;
-	return mark_paid(db, who, donation_id);
+	return payments_flow_capture(db, &donation_flow, who, donation_id);
 }
 
 enum kq_err donations_demo_pay(struct db *db, const char *secret)
@@ -1110,7 +1050,7 @@ enum kq_err donations_demo_pay(struct db *db, const char *secret)
 	arena_free(a);
 	if (e != KQ_OK)
 		return e;
-	return mark_paid(db, NULL, id);
+	return payments_flow_capture(db, &donation_flow, NULL, id);
 }
 
 /* ---- a donor's donations ("Mes dons") ---------------------------------------------------------- */

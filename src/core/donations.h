@@ -12,9 +12,15 @@
  * the association's counter of the year (INVARIANT(receipt-seq), migration
  * 0011). So money, donation and receipt are all there or none is.
  *
- * Only organisations of kind 'association' take donations. Monthly
- * donations, campaigns and memberships will reuse donations_purpose's
- * receipt issuing (receipts_issue) and the payment glue of payments.h. */
+ * Only organisations of kind 'association' take donations.
+ *
+ * Monthly donations (recurring.h): donations_give with monthly set also
+ * writes the monthly donation; each month's charge is a donations row
+ * with recurring_id set, so the ledger and "Mes dons" see it. Receipts:
+ * one receipt per donation for one-off gifts; monthly gifts get no
+ * receipt each, only the annual summary receipt (one per donor,
+ * association and civil year, same numbering: receipts.h), issued by the
+ * job runner in January or on request from "Mes dons". */
 #ifndef KQ_DONATIONS_H
 #define KQ_DONATIONS_H
 #include "core.h"
@@ -76,6 +82,7 @@ struct donation_request {
 	const char *provider;
 	const char *idempotency_key;  /* 8..64 characters, from the form */
 	const char *lang;
+	bool monthly;                 /* "Tous les mois": needs an account, the demo card or Stripe */
 };
 
 struct donation {
@@ -93,11 +100,13 @@ struct donation {
 	const char *transfer_details; /* the association's, for a pending transfer */
 	const char *receipt_number;   /* "2026-0001", "" when no receipt */
 	bool has_receipt;
+	int64_t recurring_id;         /* the monthly donation it is a month of, 0 when one-off */
 };
 
 /* who (visitor or account) gives in->amount_cents to in->org_id through
  * in->provider. Field errors in fe: amount (below 1 EUR or above the cap),
- * donor_* (name, address, postcode, city, email), provider, idempotency_key.
+ * donor_* (name, address, postcode, city, email), provider, idempotency_key,
+ * frequency (monthly without an account; monthly through transfer).
  * The same key with the same request returns the first donation and starts
  * nothing new; with another request: IDEMPOTENCY_CONFLICT. [out] *out, with
  * redirect_url set when the donor must go to the provider's page.

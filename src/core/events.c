@@ -383,8 +383,8 @@ void events_offer(struct db *db, const struct event *ev, const struct event_date
 	" COALESCE(c.insee, ''), COALESCE(c.name, ''), COALESCE(c.postcode, ''),"                \
 	" e.venue_name, e.venue_address, e.lat_e6, e.lon_e6, COALESCE(e.image_upload_id, 0),"   \
 	" COALESCE(u.sha256, ''), e.is_ticketed, COALESCE(e.capacity, 0), e.accessibility,"      \
-	" e.access_notes, e.sequence, e.created_at, e.updated_at"
-#define EV_NCOLS 29
+	" e.access_notes, e.sequence, e.created_at, e.updated_at, COALESCE(e.hidden_at, 0)"
+#define EV_NCOLS 30
 #define EV_JOINS                                                                                 \
 	" JOIN organisations o ON o.id = e.org_id"                                               \
 	" LEFT JOIN communes c ON c.id = e.commune_id"                                           \
@@ -425,7 +425,7 @@ static const struct db_sql SQL_COMMUNE_BY_INSEE = { "events_commune_by_insee",
 	"      OR lower(e.summary) LIKE lower(CAST($6 AS TEXT)) ESCAPE '\\'"                     \
 	"      OR lower(e.venue_name) LIKE lower(CAST($6 AS TEXT)) ESCAPE '\\')"                 \
 	" AND (CAST($7 AS BIGINT) = 0 OR e.org_id = CAST($7 AS BIGINT))"                         \
-	" AND (e.status <> 'draft' OR CAST($8 AS BIGINT) = 1)"                                   \
+	" AND ((e.status <> 'draft' AND e.hidden_at IS NULL) OR CAST($8 AS BIGINT) = 1)"         \
 	" AND (CAST($9 AS BIGINT) = 0 OR (e.is_ticketed = 1 AND e.status <> 'cancelled'"        \
 	"      AND d.cancelled = 0))"
 #define STR_(x) #x
@@ -499,6 +499,7 @@ static void read_event(struct db_stmt *st, struct arena *a, struct event *e)
 	e->sequence = db_col_i64(st, 26);
 	e->created_at = db_col_i64(st, 27);
 	e->updated_at = db_col_i64(st, 28);
+	e->hidden_at = db_col_i64(st, 29);
 }
 
 /* An event row followed by one date (the occurrence queries). */
@@ -598,10 +599,13 @@ enum kq_err events_authorize(struct db *db, const struct actor *who, const struc
 	return orgs_authorize(db, who, ev->org_id, ORG_ACT_PUBLISH);
 }
 
-/* A draft exists only for those who may publish for its organisation. */
+/* A draft exists only for those who may publish for its organisation; an event a
+ * moderator hid, for them and for moderators. */
 static enum kq_err visible(struct db *db, const struct actor *who, const struct event *ev)
 {
-	if (strcmp(ev->status, "draft") != 0)
+	if (ev->hidden_at && actor_is_moderator(who))
+		return KQ_OK;
+	if (strcmp(ev->status, "draft") != 0 && !ev->hidden_at)
 		return KQ_OK;
 	enum kq_err e = events_authorize(db, who, ev);
 	return e == KQ_ERR_INTERNAL ? e : e == KQ_OK ? KQ_OK : KQ_ERR_NOT_FOUND;

@@ -72,6 +72,7 @@ struct event {
 	const char *accessibility;        /* comma-separated flags of events_access_flags() */
 	const char *access_notes;
 	int64_t sequence;                 /* iCalendar SEQUENCE: raised on each change */
+	int64_t hidden_at;                /* 0: shown; else when a moderator hid it (core/moderation.c) */
 	int64_t created_at, updated_at;
 	struct event_date *dates;
 	int ndates;

@@ -682,7 +682,7 @@ static enum db_status join_txn(struct db *db, void *cls)
 /* Steps 2 and 3 for the membership's last payment, when it is still 'created'. */
 static const struct db_sql SQL_START_LOAD = { "memberships_start_load",
 	"SELECT p.id, p.provider, p.status, p.idempotency_key, p.amount_cents, p.currency,"
-	" m.secret, m.member_email, m.status, o.name, m.lang"
+	" m.secret, m.member_email, m.status, o.name, m.lang, m.org_id"
 	" FROM payments p JOIN memberships m ON m.id = p.membership_id"
 	" JOIN organisations o ON o.id = m.org_id"
 	" WHERE p.membership_id = $1 ORDER BY p.id DESC LIMIT 1" };
@@ -690,75 +690,60 @@ static const struct db_sql SQL_CANCEL_PENDING = { "memberships_cancel_pending",
 	"UPDATE memberships SET status = 'cancelled', cancelled_at = $2 WHERE id = $1"
 	" AND status = 'pending' RETURNING plan_id" };
 
-struct start_record {
-	int64_t membership_id, payment_id;
-	const struct payment_start_out *out;
-	bool failed;
-};
-
-static enum db_status start_record_txn(struct db *db, void *cls)
-{
-	struct start_record *x = cls;
-	int64_t now = time_now();
-	enum db_status s;
-	if (x->failed) {
-		/* The member never saw the provider's page: the place goes back. */
-		struct db_stmt *st = db_stmt(db, &SQL_CANCEL_PENDING);
-		db_bind_i64(st, 1, x->membership_id);
-		db_bind_i64(st, 2, now);
-		s = faults_step(st);
-		int64_t plan = s == DB_ROW ? db_col_i64(st, 0) : 0;
-		db_reset(st);
-		if (s < 0)
-			return s;
-		if (plan) {
-			st = db_stmt(db, &SQL_RELEASE);
-			db_bind_i64(st, 1, plan);
-			if ((s = faults_run(st)) < 0)
-				return s;
-		}
-		return payments_mark_failed(db, x->payment_id, now);
-	}
-	s = payments_mark_started(db, x->payment_id, x->out->provider_ref, x->out->redirect_url, now);
-	return s < 0 ? s : DB_NONE;
-}
-
-static enum kq_err start_payment(struct db *db, struct arena *a, int64_t membership_id)
+/* The membership's last payment, for the shared flow (payments_flow.c). */
+static enum db_status flow_load(struct db *db, struct arena *a, int64_t membership_id,
+				struct payment_flow_payment *out)
 {
 	struct db_stmt *st = db_stmt(db, &SQL_START_LOAD);
 	db_bind_i64(st, 1, membership_id);
-	enum db_status s = db_step(st);
-	if (s != DB_ROW) {
-		db_reset(st);
-		return s == DB_NONE ? KQ_OK : KQ_ERR_INTERNAL;
+	enum db_status s = faults_step(st);
+	if (s == DB_ROW) {
+		const char *secret = payments_flow_read(st, a, out);
+		const char *org_name = db_col_str(st, 9, a);
+		const char *lang = i18n_lang_or_fr(db_col_text(st, 10));
+		out->org_id = db_col_i64(st, 11);
+		out->reference = arena_printf(a, "ADH-%lld", (long long)membership_id);
+		out->return_url = membership_link(a, secret);
+		out->description = arena_printf(a, "%s %s (%s)",
+						i18n_get(lang, "memberships.payment_label"), org_name,
+						out->reference);
 	}
-	struct payment_start_in in = { 0 };
-	in.payment_id = db_col_i64(st, 0);
-	const char *provider = db_col_str(st, 1, a);
-	const char *pstatus = db_col_str(st, 2, a);
-	in.idempotency_key = db_col_str(st, 3, a);
-	in.amount_cents = db_col_i64(st, 4);
-	in.currency = db_col_str(st, 5, a);
-	const char *secret = db_col_str(st, 6, a);
-	in.buyer_email = db_col_str(st, 7, a);
-	const char *mstatus = db_col_str(st, 8, a);
-	const char *org_name = db_col_str(st, 9, a);
-	const char *lang = i18n_lang_or_fr(db_col_text(st, 10));
 	db_reset(st);
-	if (!str_eq(pstatus, "created") || !str_eq(mstatus, "pending"))
-		return KQ_OK;
-	in.now = time_now();
-	in.reference = arena_printf(a, "ADH-%lld", (long long)membership_id);
-	in.return_url = membership_link(a, secret);
-	in.description = arena_printf(a, "%s %s (%s)", i18n_get(lang, "memberships.payment_label"),
-				      org_name, in.reference);
-	const struct payment_provider *p = payments_provider(provider);
-	struct payment_start_out out = { 0 };
-	enum kq_err e = p && p->is_enabled() ? p->start(&in, a, &out) : KQ_ERR_PAYMENT_FAILED;
-	struct start_record r = { membership_id, in.payment_id, &out, e != KQ_OK };
-	if (db_txn_run(db, "memberships_start_record", DB_WRITE, start_record_txn, &r) < 0)
-		return KQ_ERR_INTERNAL;
-	return e == KQ_OK ? KQ_OK : KQ_ERR_PAYMENT_FAILED;
+	return s;
+}
+
+static enum db_status flow_start_failed(struct db *db, int64_t membership_id, int64_t now)
+{
+	/* The member never saw the provider's page: the place goes back. */
+	struct db_stmt *st = db_stmt(db, &SQL_CANCEL_PENDING);
+	db_bind_i64(st, 1, membership_id);
+	db_bind_i64(st, 2, now);
+	enum db_status s = faults_step(st);
+	int64_t plan = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	db_reset(st);
+	if (s < 0)
+		return s;
+	if (plan) {
+		st = db_stmt(db, &SQL_RELEASE);
+		db_bind_i64(st, 1, plan);
+		if ((s = faults_run(st)) < 0)
+			return s;
+	}
+	return DB_NONE;
+}
+
+static const struct payment_flow membership_flow = {
+	.start_txn = "memberships_start_record",
+	.capture_txn = "memberships_demo_pay",
+	.no_payment_err = KQ_ERR_ORDER_STATE,   /* a free membership: nothing to pay */
+	.load = flow_load,
+	.start_failed = flow_start_failed,
+	.started = NULL,
+};
+
+static enum kq_err start_payment(struct db *db, struct arena *a, int64_t membership_id)
+{
+	return payments_flow_start(db, &membership_flow, a, membership_id);
 }
 
 /* Checks the request and the plan; fills x. Field errors in x->fe. */
@@ -1000,45 +985,6 @@ enum kq_err memberships_sync_payment(struct db *db, const char *secret, bool *ou
 	return payments_sync(db, lp.id, out_paid);
 }
 
-struct demo_pay {
-	int64_t membership_id;
-	struct arena *a;
-	enum kq_err err;
-};
-
-static enum db_status demo_pay_txn(struct db *db, void *cls)
-{
-	struct demo_pay *x = cls;
-	struct last_payment lp;
-	x->err = KQ_OK;
-	enum db_status s = last_payment(db, x->membership_id, &lp);
-	if (s < 0)
-		return s;
-	if (s == DB_NONE) {
-		x->err = KQ_ERR_ORDER_STATE;   /* a free membership: nothing to pay */
-		return DB_HARD;
-	}
-	if (strcmp(lp.provider, "demo") != 0) {
-		x->err = KQ_ERR_PAYMENT_PROVIDER_UNAVAILABLE;
-		return DB_HARD;
-	}
-	if (strcmp(lp.status, "captured") == 0 || strcmp(lp.mstatus, "pending") != 0) {
-		x->err = KQ_ERR_ORDER_STATE;
-		return DB_HARD;
-	}
-	struct capture_result cr;
-	/* The demo's pretend money has a reference, so it refunds "online" too. */
-	const char *ref = arena_printf(x->a, "demo_pi_%lld", (long long)lp.id);
-	s = payments_capture(db, lp.id, lp.amount, lp.currency, ref, x->a, &cr);
-	if (s < 0)
-		return s;
-	if (cr.is_duplicate) {
-		x->err = KQ_ERR_ORDER_STATE;
-		return DB_HARD;
-	}
-	return DB_NONE;
-}
-
 enum kq_err memberships_demo_pay(struct db *db, const char *secret)
 {
 	if (!payments_provider_enabled("demo"))
@@ -1046,16 +992,11 @@ enum kq_err memberships_demo_pay(struct db *db, const char *secret)
 	struct arena *a = arena_new();
 	struct membership m;
 	enum kq_err e = memberships_get_by_secret(db, a, secret, &m);
-	if (e != KQ_OK) {
-		arena_free(a);
-		return e;
-	}
-	struct demo_pay x = { m.id, a, KQ_OK };
-	enum db_status s = db_txn_run(db, "memberships_demo_pay", DB_WRITE, demo_pay_txn, &x);
+	int64_t id = m.id;
 	arena_free(a);
-	if (s < 0)
-		return x.err != KQ_OK ? x.err : KQ_ERR_INTERNAL;
-	return KQ_OK;
+	if (e != KQ_OK)
+		return e;
+	return payments_flow_capture(db, &membership_flow, NULL, id);
 }
 
 /* ---- the member card -------------------------------------------------------------------------- */

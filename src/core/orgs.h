@@ -12,6 +12,7 @@
 #ifndef KQ_ORGS_H
 #define KQ_ORGS_H
 #include "core.h"
+#include "hours.h"
 #include "uploads.h"
 
 #define ORGS_NAME_MIN 2
@@ -22,6 +23,9 @@
 #define ORGS_WEBSITE_MAX 300
 #define ORGS_PAGE_MAX 100           /* largest page orgs_list returns */
 #define ORGS_INVITE_TTL (14 * 86400)
+#define ORGS_MAP_MAX 1000           /* markers orgs_map returns at most */
+#define ORGS_LINKS_MAX 5            /* extra links of an organisation */
+#define ORGS_LINK_LABEL_MAX 60
 
 /* What an organisation is, as written by create/update and read back.
  * Strings are never NULL in a loaded struct ("" when empty). */
@@ -40,6 +44,14 @@ struct org {
 	 * yet (saved before migration 0003 or by plain SQL) or when the
 	 * description is empty: a page then renders description itself. */
 	const char *description_html;
+	/* Directory (0022): its own position, when set; where the map puts it
+	 * (its own position, else its commune's centre; on_map false: nowhere). */
+	bool has_position;
+	int64_t lat_e6, lon_e6;
+	bool on_map;
+	int64_t map_lat_e6, map_lon_e6;
+	const char *hours_note;                     /* "" when none */
+	int64_t hidden_at;                          /* 0: visible; else hidden by a moderator */
 };
 
 /* Input of orgs_create and orgs_update. For create, NULL means empty; for
@@ -58,6 +70,11 @@ struct org_input {
 	const char *website;       /* "" or an http:// or https:// URL */
 };
 
+enum org_order {
+	ORGS_ORDER_NAME = 0,       /* alphabetical (lower(name), then id) */
+	ORGS_ORDER_NEAR,           /* by distance from the commune near, then name */
+};
+
 struct org_filter {
 	const char *kind;          /* NULL or "": any */
 	const char *commune;       /* INSEE code; NULL or "": any */
@@ -65,6 +82,11 @@ struct org_filter {
 	const char *q;             /* words searched in name and summary, case-insensitive */
 	int limit;                 /* clamped to 1..ORGS_PAGE_MAX */
 	int offset;                /* negative counts as 0 */
+	const char *label;         /* label slug: organisations with a visible product
+				    * carrying it; NULL or "": any; unknown: none */
+	enum org_order order;
+	const char *near;          /* ORGS_ORDER_NEAR: INSEE code of the origin; a
+				    * commune without a centre (or none) orders by name */
 };
 
 struct org_member {
@@ -138,15 +160,67 @@ __attribute__((warn_unused_result))
 enum kq_err orgs_update(struct db *db, const struct actor *who, int64_t org_id,
 			const struct org_input *in, struct arena *a, struct field_errors *fe,
 			struct org *out);
-/* One organisation by slug or by id. Errors: NOT_FOUND, INTERNAL. */
+/* One organisation by slug or by id, hidden ones too (hidden_at says so:
+ * public pages and the API answer 404 for them but to moderators). Errors:
+ * NOT_FOUND, INTERNAL. */
 enum kq_err orgs_get(struct db *db, struct arena *a, const char *slug, struct org *out);
 enum kq_err orgs_get_by_id(struct db *db, struct arena *a, int64_t id, struct org *out);
-/* A page of organisations matching f, ordered by lower(name) then id; [out]
- * the page (in a), its length, and the number of matches in all pages. An
- * unknown commune code matches nothing. Every filter but q is served by an
- * index (migration 0003); q is a LIKE scan of name and summary. */
+/* A page of organisations matching f, in f's order (lower(name) then id by
+ * default); [out] the page (in a), its length, and the number of matches in
+ * all pages. Hidden organisations are never listed. An unknown commune or
+ * label matches nothing. Every filter but q is served by an index (0022);
+ * q is a LIKE scan of name and summary; the order "near" sorts the matches. */
 enum kq_err orgs_list(struct db *db, struct arena *a, const struct org_filter *f,
 		      struct org **out, int *out_n, int64_t *out_total);
+/* Every organisation matching f (limit and offset ignored) that the map can
+ * place (on_map), at most ORGS_MAP_MAX, in f's order; [out] list in a.
+ * Hidden organisations are left out as in orgs_list. Errors: INTERNAL. */
+enum kq_err orgs_map(struct db *db, struct arena *a, const struct org_filter *f,
+		     struct org **out, int *out_n);
+
+/* A label a directory filter may name (table labels of 0021-terroir). */
+struct org_label {
+	const char *slug, *name;
+};
+/* Every label, by name; [out] list in a. Errors: INTERNAL. */
+enum kq_err orgs_labels(struct db *db, struct arena *a, struct org_label **out, int *out_n);
+
+/* Sets (or clears, both "" or NULL) the organisation's own position from
+ * decimal degrees as typed ("44.4889", "44,4889"; at most 6 decimals;
+ * latitude -90..90, longitude -180..180; both or neither). Needs
+ * ORG_ACT_EDIT_PROFILE. fe: "lat", "lon". Errors: AUTH_REQUIRED, FORBIDDEN,
+ * NOT_FOUND, FORM_INVALID, INTERNAL. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_position_set(struct db *db, const struct actor *who, int64_t org_id,
+			      const char *lat, const char *lon, struct field_errors *fe);
+/* Reads decimal degrees into micro-degrees; false when malformed or past max_deg. */
+bool orgs_degrees_parse(const char *s, int max_deg, int64_t *out_e6);
+/* "44.488900" from micro-degrees, in a. */
+const char *orgs_degrees_format(struct arena *a, int64_t e6);
+
+/* An extra link of an organisation. */
+struct org_link {
+	const char *label, *url;
+};
+/* The links of org_id in order; [out] list in a. Errors: INTERNAL. */
+enum kq_err orgs_links(struct db *db, struct arena *a, int64_t org_id, struct org_link **out,
+		       int *out_n);
+/* What the organisation's page adds from the directory, read from covering
+ * indexes (it is the most viewed page): the opening ranges (note "", the
+ * page has org.hours_note) and the links. [out] in a. Errors: INTERNAL. */
+enum kq_err orgs_page_extras(struct db *db, struct arena *a, int64_t org_id,
+			     struct org_hours *out_hours, struct org_link **out_links,
+			     int *out_nlinks);
+/* Replaces the links of org_id with the pairs of labels[i], urls[i] (i <
+ * ORGS_LINKS_MAX) whose url is not empty: url http(s), label one line of at
+ * most ORGS_LINK_LABEL_MAX characters (empty: the url's host). Needs
+ * ORG_ACT_EDIT_PROFILE. fe: "link_label_<i+1>", "link_url_<i+1>". Errors as
+ * orgs_position_set. */
+__attribute__((warn_unused_result))
+enum kq_err orgs_links_set(struct db *db, const struct actor *who, int64_t org_id,
+			   const char *const labels[ORGS_LINKS_MAX],
+			   const char *const urls[ORGS_LINKS_MAX], struct field_errors *fe);
+
 /* A slug close to base (slugified) that no organisation uses yet, in a:
  * "base", then "base-2", "base-3"... [out] *out. */
 enum kq_err orgs_slug_suggest(struct db *db, struct arena *a, const char *base, const char **out);
@@ -229,6 +303,12 @@ enum kq_err orgs_render_pending(struct db *db, int64_t *out_n);
 __attribute__((warn_unused_result))
 enum db_status orgs_insert_raw(struct db *db, const struct org_input *in, int64_t created_by,
 			       int64_t *out_id);
+/* Sets the position and the links of an organisation as given (demo loader). */
+__attribute__((warn_unused_result))
+enum db_status orgs_position_set_raw(struct db *db, int64_t org_id, int64_t lat_e6, int64_t lon_e6);
+__attribute__((warn_unused_result))
+enum db_status orgs_link_insert_raw(struct db *db, int64_t org_id, int position, const char *label,
+				    const char *url);
 /* Adds (or re-roles) a member. Must run inside an open transaction. */
 __attribute__((warn_unused_result))
 enum db_status orgs_member_insert_raw(struct db *db, int64_t org_id, int64_t account_id,

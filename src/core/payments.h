@@ -68,6 +68,7 @@ struct payment_start_in {
 	int64_t now;
 	int64_t hold_until;           /* the order's hold: no payment should start after it */
 	int64_t last_date_end;        /* end of the order's last date (pay at the door until then) */
+	bool save_for_later;          /* monthly donations: keep the card for off-session renewals */
 };
 
 /* What the provider answered. Strings in the caller's arena. */
@@ -86,6 +87,8 @@ struct payment_state {
 	const char *payment_ref;      /* what a refund needs (Stripe's payment_intent); may be NULL */
 	int64_t payment_id;           /* our payments.id as the provider echoes it (metadata); 0: none */
 	int64_t fee_cents;            /* what the provider kept, in currency; 0: nothing or not known yet */
+	const char *customer;         /* the saved customer (save_for_later), or NULL */
+	const char *payment_method;   /* its saved payment method, or NULL */
 };
 
 /* A webhook delivery, once its signature is checked. */
@@ -116,6 +119,16 @@ struct payment_provider {
 	 * PAYMENT_FAILED. */
 	enum kq_err (*refund)(const char *payment_ref, int64_t amount_cents, const char *currency,
 			      const char *idempotency_key, struct arena *a, const char **out_ref);
+	/* Charges a payment method saved by an earlier start with
+	 * save_for_later, without the payer (monthly renewals). The same
+	 * in->idempotency_key never charges twice. customer, payment_method:
+	 * from the first payment's fetch (NULL for the demo). [out] *out:
+	 * is_paid, amount, payment_ref. NULL: cannot. Errors: PAYMENT_FAILED
+	 * (declined, or no answer: try again later with a new key only when
+	 * the provider answered). */
+	enum kq_err (*charge_saved)(const struct payment_start_in *in, const char *customer,
+				    const char *payment_method, struct arena *a,
+				    struct payment_state *out);
 };
 
 /* The provider called name, or NULL. */
@@ -183,6 +196,68 @@ enum db_status payments_mark_started(struct db *db, int64_t payment_id, const ch
  * paid on it). Inside a write transaction. */
 __attribute__((warn_unused_result))
 enum db_status payments_mark_failed(struct db *db, int64_t payment_id, int64_t now);
+
+/* ---- the flow of a purpose's payment (payments_flow.c) -------------------------------------------- */
+
+/* Donations, campaign contributions and memberships pay the same way: the
+ * purpose's transaction writes its subject 'pending' and a payment
+ * 'created' (payments_insert); payments_flow_start calls the provider
+ * outside any transaction and records its answer; the demo button or a
+ * treasurer captures with payments_flow_capture; the return page asks the
+ * provider with payments_flow_sync. A purpose describes itself with a
+ * struct payment_flow. */
+
+/* The last payment of a subject, as the purpose's load reads it. Strings in a. */
+struct payment_flow_payment {
+	int64_t payment_id, org_id, amount_cents;
+	const char *provider, *status, *idempotency_key, *currency;
+	const char *subject_status;   /* the subject's state: payable only when "pending" */
+	/* For payments_flow_start only (else may stay NULL/0): */
+	const char *buyer_email, *reference, *return_url, *description;
+	int64_t hold_until;
+	bool save_for_later;
+};
+
+struct payment_flow {
+	const char *start_txn, *capture_txn;   /* transaction names (logs) */
+	enum kq_err no_payment_err;   /* capture of a subject without a payment */
+	/* The subject's last payment: DB_ROW, DB_NONE when it has none. Runs
+	 * inside or outside a transaction. */
+	enum db_status (*load)(struct db *db, struct arena *a, int64_t subject_id,
+			       struct payment_flow_payment *out);
+	/* In the transaction recording a refused start, before the payment is
+	 * marked failed: the subject stops being payable (places given back). */
+	enum db_status (*start_failed)(struct db *db, int64_t subject_id, int64_t now);
+	/* In the transaction recording a start, when it made the change. NULL: nothing. */
+	enum db_status (*started)(struct db *db, int64_t subject_id, const char *provider,
+				  const struct payment_start_out *out);
+};
+
+/* Reads a purpose's load row whose first nine columns are p.id, p.provider,
+ * p.status, p.idempotency_key, p.amount_cents, p.currency, then the
+ * subject's secret, payer's email and status. Returns the secret. Strings in a. */
+const char *payments_flow_read(struct db_stmt *st, struct arena *a,
+			       struct payment_flow_payment *out);
+
+/* Steps 2 and 3 for the subject's last payment when it is still 'created'
+ * and its subject 'pending' (a replay whose first request started it does
+ * nothing). Not inside a transaction. Errors: PAYMENT_FAILED (the provider
+ * refused: start_failed ran), INTERNAL. */
+enum kq_err payments_flow_start(struct db *db, const struct payment_flow *f, struct arena *a,
+				int64_t subject_id);
+/* Captures the subject's pending last payment in full: who NULL is the demo
+ * card's button (provider "demo", on); else a treasurer of the payment's
+ * organisation (ORG_ACT_MONEY) says a transfer was received. Runs a refund
+ * made due at once. Errors: f->no_payment_err, PAYMENT_PROVIDER_UNAVAILABLE,
+ * AUTH_REQUIRED, FORBIDDEN, ORDER_STATE (paid already, or not payable that
+ * way), INTERNAL. */
+enum kq_err payments_flow_capture(struct db *db, const struct payment_flow *f,
+				  const struct actor *who, int64_t subject_id);
+/* Asks the provider about the subject's last payment (payments_sync).
+ * Nothing when it has none. [out] *out_paid (may be NULL). Errors:
+ * NOT_FOUND, PAYMENT_FAILED, INTERNAL. */
+enum kq_err payments_flow_sync(struct db *db, const struct payment_flow *f, int64_t subject_id,
+			       bool *out_paid);
 
 /* ---- money in --------------------------------------------------------------------------- */
 

@@ -9,6 +9,8 @@
  *   POST /v1/checkout/sessions       open the hosted page
  *   GET  /v1/checkout/sessions/{id}  what was paid (webhooks are triggers only)
  *   POST /v1/refunds                 give money back
+ *   POST /v1/payment_intents         monthly renewals: an off-session charge of the card the
+ *                                    first checkout saved (setup_future_usage=off_session)
  * Webhooks: header Stripe-Signature "t=<unix>,v1=<hex>[,v1=...]", where v1 is
  * HMAC-SHA256(endpoint secret, "<t>.<raw body>"); checked in constant time
  * and refused beyond PAYMENTS_STRIPE_TOLERANCE seconds either way.
@@ -222,6 +224,26 @@ static const char *jstr(struct arena *a, json_t *o, const char *key)
 	return s ? arena_strdup(a, s) : NULL;
 }
 
+/* Stripe writes currencies in lower case; we keep them upper case. */
+static void currency_lower(char out[8], const char *currency)
+{
+	snprintf(out, 8, "%s", currency);
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+}
+
+static const char *currency_upper(struct arena *a, const char *cur)
+{
+	if (!cur)
+		return NULL;
+	char *up = arena_strdup(a, cur);
+	for (char *p = up; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	return up;
+}
+
 /* ---- the provider ----------------------------------------------------------------------- */
 
 static enum kq_err stripe_start(const struct payment_start_in *in, struct arena *a,
@@ -235,10 +257,7 @@ static enum kq_err stripe_start(const struct payment_start_in *in, struct arena 
 	if (expires > in->now + STRIPE_SESSION_MAX)
 		expires = in->now + STRIPE_SESSION_MAX;
 	char num[32], lower[8];
-	snprintf(lower, sizeof(lower), "%s", in->currency);
-	for (char *p = lower; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	currency_lower(lower, in->currency);
 	struct buf f = BUF_INIT;
 	form_add(&f, "mode", "payment");
 	form_add(&f, "success_url", in->return_url);
@@ -257,6 +276,11 @@ static enum kq_err stripe_start(const struct payment_start_in *in, struct arena 
 	form_add(&f, "metadata[payment_id]", num);
 	form_add(&f, "metadata[reference]", in->reference);
 	form_add(&f, "payment_intent_data[metadata][reference]", in->reference);
+	if (in->save_for_later) {
+		/* A monthly donation: Stripe keeps the card on a customer for the renewals. */
+		form_add(&f, "customer_creation", "always");
+		form_add(&f, "payment_intent_data[setup_future_usage]", "off_session");
+	}
 	json_t *j = NULL;
 	long status;
 	enum kq_err e = call("POST", "/v1/checkout/sessions", buf_str(&f), in->idempotency_key, &j,
@@ -339,13 +363,7 @@ static enum kq_err stripe_fetch(const char *provider_ref, struct arena *a,
 	out->is_closed = st && strcmp(st, "expired") == 0;
 	out->amount_cents = (int64_t)json_integer_value(json_object_get(j, "amount_total"));
 	const char *cur = json_string_value(json_object_get(j, "currency"));
-	if (cur) {
-		char *up = arena_strdup(a, cur);
-		for (char *p = up; *p; p++)
-			if (*p >= 'a' && *p <= 'z')
-				*p = (char)(*p - 'a' + 'A');
-		out->currency = up;
-	}
+	out->currency = currency_upper(a, cur);
 	const char *pid = json_string_value(json_object_get(json_object_get(j, "metadata"),
 							   "payment_id"));
 	out->payment_id = pid ? strtoll(pid, NULL, 10) : 0;
@@ -354,6 +372,8 @@ static enum kq_err stripe_fetch(const char *provider_ref, struct arena *a,
 		out->payment_ref = arena_strdup(a, json_string_value(pi));
 	else if (json_is_object(pi)) {
 		out->payment_ref = jstr(a, pi, "id");
+		out->customer = jstr(a, pi, "customer");
+		out->payment_method = jstr(a, pi, "payment_method");
 		json_t *bt = json_object_get(json_object_get(pi, "latest_charge"), "balance_transaction");
 		const char *bcur = json_string_value(json_object_get(bt, "currency"));
 		/* Only a fee in the payment's own currency is comparable with it. */
@@ -392,6 +412,54 @@ static enum kq_err stripe_refund(const char *payment_ref, int64_t amount_cents, 
 	return ok ? KQ_OK : KQ_ERR_PAYMENT_FAILED;
 }
 
+/* A monthly renewal: a confirmed off-session PaymentIntent on the saved
+ * card. A decline is a 402 (PAYMENT_FAILED, like no answer); the same key
+ * replays the first answer, so a pass killed after the call charges once. */
+static enum kq_err stripe_charge_saved(const struct payment_start_in *in, const char *customer,
+				       const char *payment_method, struct arena *a,
+				       struct payment_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!stripe_enabled() || !customer || !payment_method || !ref_ok(customer) ||
+	    !ref_ok(payment_method))
+		return KQ_ERR_PAYMENT_FAILED;
+	char num[32], lower[8];
+	currency_lower(lower, in->currency);
+	struct buf f = BUF_INIT;
+	snprintf(num, sizeof(num), "%lld", (long long)in->amount_cents);
+	form_add(&f, "amount", num);
+	form_add(&f, "currency", lower);
+	form_add(&f, "customer", customer);
+	form_add(&f, "payment_method", payment_method);
+	form_add(&f, "off_session", "true");
+	form_add(&f, "confirm", "true");
+	form_add(&f, "description", in->description);
+	snprintf(num, sizeof(num), "%lld", (long long)in->payment_id);
+	form_add(&f, "metadata[payment_id]", num);
+	form_add(&f, "metadata[reference]", in->reference);
+	form_add(&f, "expand[]", "latest_charge.balance_transaction");
+	json_t *j = NULL;
+	long status;
+	enum kq_err e = call("POST", "/v1/payment_intents", buf_str(&f), in->idempotency_key, &j,
+			     &status);
+	buf_free(&f);
+	if (e != KQ_OK)
+		return e;
+	const char *st = json_string_value(json_object_get(j, "status"));
+	out->is_paid = st && strcmp(st, "succeeded") == 0;
+	out->amount_cents = (int64_t)json_integer_value(json_object_get(j, "amount_received"));
+	const char *cur = json_string_value(json_object_get(j, "currency"));
+	out->currency = currency_upper(a, cur);
+	out->payment_ref = jstr(a, j, "id");
+	out->payment_id = in->payment_id;
+	json_t *bt = json_object_get(json_object_get(j, "latest_charge"), "balance_transaction");
+	const char *bcur = json_string_value(json_object_get(bt, "currency"));
+	if (json_is_integer(json_object_get(bt, "fee")) && bcur && cur && strcasecmp(bcur, cur) == 0)
+		out->fee_cents = (int64_t)json_integer_value(json_object_get(bt, "fee"));
+	json_decref(j);
+	return out->is_paid && out->payment_ref ? KQ_OK : KQ_ERR_PAYMENT_FAILED;
+}
+
 const struct payment_provider payments_stripe = {
 	.name = "stripe",
 	.label_key = "payments.provider.stripe",
@@ -401,4 +469,5 @@ const struct payment_provider payments_stripe = {
 	.webhook_parse = stripe_webhook_parse,
 	.fetch = stripe_fetch,
 	.refund = stripe_refund,
+	.charge_saved = stripe_charge_saved,
 };

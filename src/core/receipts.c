@@ -364,6 +364,65 @@ static void heading(struct pdf *p, const char *title)
 	p->y -= 4;
 }
 
+/* The parts a single receipt and an annual summary share: the title and
+ * number, the two parties, the sum in figures and words, the certification
+ * and signature. */
+static void part_head(struct pdf *p, const struct tax_receipt *r)
+{
+	HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+	p->left = 56;
+	p->width = HPDF_Page_GetWidth(p->page) - 2 * 56;
+	p->y = HPDF_Page_GetHeight(p->page) - 60;
+	para(p, p->bold, 15, "Reçu au titre des dons à certains organismes d'intérêt général");
+	para(p, p->regular, 10, "Articles 200, 238 bis et 978 du code général des impôts "
+				"(modèle CERFA n° 11580)");
+	p->y -= 4;
+	para(p, p->bold, 12, arena_printf(p->a, "Numéro d'ordre du reçu : %s", r->number_text));
+}
+
+static void part_parties(struct pdf *p, const struct tax_receipt *r)
+{
+	heading(p, "Bénéficiaire des versements");
+	field(p, "Nom ou dénomination", r->org_name);
+	field(p, "Adresse", r->org_address);
+	field(p, "Objet", r->org_object);
+	field(p, "N° RNA", r->org_rna);
+	field(p, "N° SIREN", r->org_siren);
+	field(p, "Qualité de l'organisme", receipts_quality_label(r->org_quality));
+
+	heading(p, "Donateur");
+	field(p, "Nom", r->donor_name);
+	field(p, "Adresse", r->donor_address);
+}
+
+static void part_sum(struct pdf *p, const struct tax_receipt *r, const char *title)
+{
+	heading(p, title);
+	para(p, p->regular, 10.5f,
+	     "Le bénéficiaire reconnaît avoir reçu au titre des dons et versements ouvrant "
+	     "droit à réduction d'impôt la somme de :");
+	para(p, p->bold, 13, arena_printf(p->a, "*** %s ***",
+					   tickets_money_format(p->a, r->amount_cents, r->currency,
+								"fr")));
+	field(p, "Somme en toutes lettres", receipts_amount_words(p->a, r->amount_cents));
+}
+
+static void part_sign(struct pdf *p, const struct tax_receipt *r)
+{
+	p->y -= 4;
+	para(p, p->regular, 10.5f,
+	     "Le bénéficiaire certifie sur l'honneur que les dons et versements qu'il reçoit "
+	     "ouvrent droit à la réduction d'impôt prévue aux articles 200, 238 bis et 978 du "
+	     "code général des impôts (CGI).");
+
+	heading(p, "Date et signature");
+	field(p, "Reçu établi le", fr_date(p->a, r->issued_at));
+	field(p, "Pour l'organisme", *r->org_signatory ? r->org_signatory : r->org_name);
+	para(p, p->regular, 9,
+	     "Reçu établi par voie électronique. Conservez-le : il justifie la réduction "
+	     "d'impôt de votre déclaration de revenus.");
+}
+
 enum kq_err receipts_pdf(struct buf *b, struct arena *a, const struct tax_receipt *r)
 {
 	struct pdf_doc doc;
@@ -372,54 +431,253 @@ enum kq_err receipts_pdf(struct buf *b, struct arena *a, const struct tax_receip
 	struct pdf p = { .doc = doc.doc, .regular = doc.regular, .bold = doc.bold, .a = a };
 	p.page = HPDF_AddPage(p.doc);
 	if (p.page) {
-		HPDF_Page_SetSize(p.page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
-		p.left = 56;
-		p.width = HPDF_Page_GetWidth(p.page) - 2 * 56;
-		p.y = HPDF_Page_GetHeight(p.page) - 60;
-		para(&p, p.bold, 15, "Reçu au titre des dons à certains organismes d'intérêt général");
-		para(&p, p.regular, 10, "Articles 200, 238 bis et 978 du code général des impôts "
-					"(modèle CERFA n° 11580)");
-		p.y -= 4;
-		para(&p, p.bold, 12, arena_printf(a, "Numéro d'ordre du reçu : %s", r->number_text));
+		part_head(&p, r);
 		if (r->is_cancelled)
 			para(&p, p.bold, 12, "REÇU ANNULÉ : le don a été remboursé.");
-
-		heading(&p, "Bénéficiaire des versements");
-		field(&p, "Nom ou dénomination", r->org_name);
-		field(&p, "Adresse", r->org_address);
-		field(&p, "Objet", r->org_object);
-		field(&p, "N° RNA", r->org_rna);
-		field(&p, "N° SIREN", r->org_siren);
-		field(&p, "Qualité de l'organisme", receipts_quality_label(r->org_quality));
-
-		heading(&p, "Donateur");
-		field(&p, "Nom", r->donor_name);
-		field(&p, "Adresse", r->donor_address);
-
-		heading(&p, "Don");
-		para(&p, p.regular, 10.5f,
-		     "Le bénéficiaire reconnaît avoir reçu au titre des dons et versements ouvrant "
-		     "droit à réduction d'impôt la somme de :");
-		para(&p, p.bold, 13, arena_printf(a, "*** %s ***",
-						   tickets_money_format(a, r->amount_cents,
-									r->currency, "fr")));
-		field(&p, "Somme en toutes lettres", receipts_amount_words(a, r->amount_cents));
+		part_parties(&p, r);
+		part_sum(&p, r, "Don");
 		field(&p, "Date du versement ou du don", fr_date(a, r->paid_at));
 		field(&p, "Forme du don", "Déclaration de don manuel");
 		field(&p, "Nature du don", "Numéraire");
 		field(&p, "Mode de versement", receipts_mode_label(r->payment_mode));
-		p.y -= 4;
-		para(&p, p.regular, 10.5f,
-		     "Le bénéficiaire certifie sur l'honneur que les dons et versements qu'il reçoit "
-		     "ouvrent droit à la réduction d'impôt prévue aux articles 200, 238 bis et 978 du "
-		     "code général des impôts (CGI).");
-
-		heading(&p, "Date et signature");
-		field(&p, "Reçu établi le", fr_date(a, r->issued_at));
-		field(&p, "Pour l'organisme", *r->org_signatory ? r->org_signatory : r->org_name);
-		para(&p, p.regular, 9,
-		     "Reçu établi par voie électronique. Conservez-le : il justifie la réduction "
-		     "d'impôt de votre déclaration de revenus.");
+		part_sign(&p, r);
 	}
-return pdf_doc_finish(&doc, b);
+	return pdf_doc_finish(&doc, b);
+}
+
+/* ---- annual summaries ------------------------------------------------------------------------ */
+
+static const struct db_sql SQL_ANNUAL_EXISTING = { "receipts_annual_existing",
+	"SELECT id FROM annual_receipts WHERE org_id = $1 AND donor_key = $2 AND fiscal_year = $3" };
+static const struct db_sql SQL_ANNUAL_FISCAL = { "receipts_annual_fiscal",
+	"SELECT legal_name, address || ', ' || postcode || ' ' || city, object, quality, rna, siren,"
+	" signatory FROM org_fiscal WHERE org_id = $1 AND checked_at IS NOT NULL" };
+/* The year's monthly gifts, the latest identity of the donor last. */
+static const struct db_sql SQL_ANNUAL_GIFTS = { "receipts_annual_gifts",
+	"SELECT id, paid_at, amount_cents, currency, donor_name,"
+	" donor_address || ', ' || donor_postcode || ' ' || donor_city"
+	" FROM donations WHERE org_id = $1 AND account_id = $2 AND recurring_id IS NOT NULL"
+	" AND status = 'paid' AND paid_at >= $3 AND paid_at < $4 ORDER BY paid_at, id" };
+static const struct db_sql SQL_ANNUAL_INSERT = { "receipts_annual_insert",
+	"INSERT INTO annual_receipts (org_id, year, number, fiscal_year, account_id, donor_key,"
+	" issued_at, amount_cents, currency, org_name, org_address, org_object, org_quality,"
+	" org_rna, org_siren, org_signatory, donor_name, donor_address)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+	" ON CONFLICT (org_id, donor_key, fiscal_year) DO NOTHING RETURNING id" };
+static const struct db_sql SQL_ANNUAL_LINE = { "receipts_annual_line",
+	"INSERT INTO annual_receipt_lines (receipt_id, donation_id, paid_at, amount_cents)"
+	" VALUES ($1, $2, $3, $4)" };
+
+/* 00:00 on 1 January of y, local. */
+static int64_t year_start(int y)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mday = 1;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+enum db_status receipts_annual_issue(struct db *db, int64_t org_id, int64_t account_id,
+				     int fiscal_year, int64_t now, int64_t *out_id)
+{
+	*out_id = 0;
+	if (!db_in_txn(db)) {
+		KQ_BUG("receipts_annual_issue outside a transaction");
+		return DB_HARD;
+	}
+	struct arena *a = arena_new();
+	const char *key = arena_printf(a, "a%lld", (long long)account_id);
+	struct db_stmt *st = db_stmt(db, &SQL_ANNUAL_EXISTING);
+	db_bind_i64(st, 1, org_id);
+	db_bind_text(st, 2, key);
+	db_bind_i64(st, 3, fiscal_year);
+	enum db_status s = faults_step(st);
+	if (s == DB_ROW)
+		*out_id = db_col_i64(st, 0);
+	db_reset(st);
+	if (s != DB_NONE)
+		goto out;   /* found, or failed */
+	const char *org[7] = { 0 };
+	st = db_stmt(db, &SQL_ANNUAL_FISCAL);
+	db_bind_i64(st, 1, org_id);
+	s = faults_step(st);
+	if (s == DB_ROW)
+		for (int i = 0; i < 7; i++)
+			org[i] = db_col_str(st, i, a);
+	db_reset(st);
+	if (s != DB_ROW)
+		goto out;   /* no receipts from this association */
+	int cap = 16, n = 0;
+	struct annual_receipt_line *lines = arena_alloc(a, sizeof(*lines) * (size_t)cap);
+	int64_t total = 0;
+	const char *currency = "EUR", *donor = "", *address = "";
+	st = db_stmt(db, &SQL_ANNUAL_GIFTS);
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, account_id);
+	db_bind_i64(st, 3, year_start(fiscal_year));
+	db_bind_i64(st, 4, year_start(fiscal_year + 1));
+	while ((s = faults_step(st)) == DB_ROW) {
+		if (n == cap)
+			lines = arena_grow(a, lines, n, &cap, sizeof(*lines));
+		lines[n].donation_id = db_col_i64(st, 0);
+		lines[n].paid_at = db_col_i64(st, 1);
+		lines[n].amount_cents = db_col_i64(st, 2);
+		total += lines[n].amount_cents;
+		currency = db_col_str(st, 3, a);
+		donor = db_col_str(st, 4, a);
+		address = db_col_str(st, 5, a);
+		n++;
+	}
+	db_reset(st);
+	if (s < 0 || n == 0)
+		goto out;
+	int year = receipts_year_of(now);
+	st = db_stmt(db, &SQL_NEXT_NUMBER);
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, year);
+	s = faults_step(st);
+	int64_t number = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	db_reset(st);
+	if (s != DB_ROW) {
+		s = s < 0 ? s : DB_HARD;
+		goto out;
+	}
+	st = db_stmt(db, &SQL_ANNUAL_INSERT);
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, year);
+	db_bind_i64(st, 3, number);
+	db_bind_i64(st, 4, fiscal_year);
+	db_bind_i64(st, 5, account_id);
+	db_bind_text(st, 6, key);
+	db_bind_i64(st, 7, now);
+	db_bind_i64(st, 8, total);
+	db_bind_text(st, 9, currency);
+	for (int i = 0; i < 7; i++)
+		db_bind_text(st, 10 + i, org[i]);
+	db_bind_text(st, 17, donor);
+	db_bind_text(st, 18, address);
+	s = faults_step(st);
+	int64_t id = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	db_reset(st);
+	if (s == DB_NONE) {
+		/* Issued by a concurrent request just now: this transaction gives
+		 * its number back by rolling back, and its retry finds that one. */
+		s = DB_SOFT;
+		goto out;
+	}
+	if (s != DB_ROW)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		st = db_stmt(db, &SQL_ANNUAL_LINE);
+		db_bind_i64(st, 1, id);
+		db_bind_i64(st, 2, lines[i].donation_id);
+		db_bind_i64(st, 3, lines[i].paid_at);
+		db_bind_i64(st, 4, lines[i].amount_cents);
+		if ((s = faults_run(st)) < 0)
+			goto out;
+	}
+	*out_id = id;
+	s = DB_NONE;
+out:
+	arena_free(a);
+	if (s < 0)
+		*out_id = 0;
+	return s < 0 ? s : DB_NONE;
+}
+
+static const struct db_sql SQL_ANNUAL_GET = { "receipts_annual_get",
+	"SELECT id, org_id, COALESCE(account_id, 0), year, number, fiscal_year, issued_at,"
+	" amount_cents, currency, org_name, org_address, org_object, org_quality, org_rna,"
+	" org_siren, org_signatory, donor_name, donor_address FROM annual_receipts WHERE id = $1" };
+static const struct db_sql SQL_ANNUAL_LINES = { "receipts_annual_lines",
+	"SELECT donation_id, paid_at, amount_cents FROM annual_receipt_lines WHERE receipt_id = $1"
+	" ORDER BY paid_at, donation_id" };
+
+enum kq_err receipts_annual_get(struct db *db, struct arena *a, int64_t id,
+				struct annual_receipt *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct db_stmt *st = db_stmt(db, &SQL_ANNUAL_GET);
+	db_bind_i64(st, 1, id);
+	enum db_status s = db_step(st);
+	if (s == DB_ROW) {
+		out->id = db_col_i64(st, 0);
+		out->org_id = db_col_i64(st, 1);
+		out->account_id = db_col_i64(st, 2);
+		out->year = (int)db_col_i64(st, 3);
+		out->number = db_col_i64(st, 4);
+		out->fiscal_year = (int)db_col_i64(st, 5);
+		out->issued_at = db_col_i64(st, 6);
+		out->amount_cents = db_col_i64(st, 7);
+		out->currency = db_col_str(st, 8, a);
+		out->org_name = db_col_str(st, 9, a);
+		out->org_address = db_col_str(st, 10, a);
+		out->org_object = db_col_str(st, 11, a);
+		out->org_quality = db_col_str(st, 12, a);
+		out->org_rna = db_col_str(st, 13, a);
+		out->org_siren = db_col_str(st, 14, a);
+		out->org_signatory = db_col_str(st, 15, a);
+		out->donor_name = db_col_str(st, 16, a);
+		out->donor_address = db_col_str(st, 17, a);
+		out->number_text = receipts_number_text(a, out->year, out->number);
+	}
+	db_reset(st);
+	if (s != DB_ROW)
+		return s == DB_NONE ? KQ_ERR_NOT_FOUND : KQ_ERR_INTERNAL;
+	int cap = 16;
+	out->lines = arena_alloc(a, sizeof(*out->lines) * (size_t)cap);
+	st = db_stmt(db, &SQL_ANNUAL_LINES);
+	db_bind_i64(st, 1, id);
+	while ((s = db_step(st)) == DB_ROW) {
+		if (out->n_lines == cap)
+			out->lines = arena_grow(a, out->lines, out->n_lines, &cap, sizeof(*out->lines));
+		struct annual_receipt_line *l = &out->lines[out->n_lines++];
+		l->donation_id = db_col_i64(st, 0);
+		l->paid_at = db_col_i64(st, 1);
+		l->amount_cents = db_col_i64(st, 2);
+	}
+	db_reset(st);
+	return s < 0 ? KQ_ERR_INTERNAL : KQ_OK;
+}
+
+enum kq_err receipts_annual_pdf(struct buf *b, struct arena *a, const struct annual_receipt *r)
+{
+	struct pdf_doc doc;
+	if (!pdf_doc_open(&doc, "receipts", a,
+			  arena_printf(a, "Reçu fiscal récapitulatif %s", r->number_text)))
+		return KQ_ERR_INTERNAL;
+	/* The shared parts read a single receipt's fields. */
+	struct tax_receipt t = {
+		.number_text = r->number_text, .issued_at = r->issued_at,
+		.amount_cents = r->amount_cents, .currency = r->currency, .payment_mode = "card",
+		.org_name = r->org_name, .org_address = r->org_address, .org_object = r->org_object,
+		.org_quality = r->org_quality, .org_rna = r->org_rna, .org_siren = r->org_siren,
+		.org_signatory = r->org_signatory, .donor_name = r->donor_name,
+		.donor_address = r->donor_address,
+	};
+	struct pdf p = { .doc = doc.doc, .regular = doc.regular, .bold = doc.bold, .a = a };
+	p.page = HPDF_AddPage(p.doc);
+	if (p.page) {
+		part_head(&p, &t);
+		para(&p, p.bold, 12, arena_printf(a, "Reçu récapitulatif des dons de l'année %d",
+						   r->fiscal_year));
+		part_parties(&p, &t);
+		part_sum(&p, &t, "Dons");
+		field(&p, "Période des versements",
+		      arena_printf(a, "du 01/01/%d au 31/12/%d", r->fiscal_year, r->fiscal_year));
+		field(&p, "Forme du don", "Déclaration de don manuel");
+		field(&p, "Nature du don", "Numéraire");
+		field(&p, "Mode de versement", receipts_mode_label("card"));
+		para(&p, p.regular, 10.5f, "Détail des versements mensuels :");
+		/* Twelve months fit on the page with room to spare. */
+		for (int i = 0; i < r->n_lines && p.y > 170; i++)
+			para(&p, p.regular, 10,
+			     arena_printf(a, "  %s : %s", fr_date(a, r->lines[i].paid_at),
+					  tickets_money_format(a, r->lines[i].amount_cents, r->currency,
+							       "fr")));
+		part_sign(&p, &t);
+	}
+	return pdf_doc_finish(&doc, b);
 }

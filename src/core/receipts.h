@@ -66,4 +66,48 @@ const char *receipts_mode_label(const char *mode);
 __attribute__((warn_unused_result))
 enum kq_err receipts_pdf(struct buf *b, struct arena *a, const struct tax_receipt *r);
 
+/* ---- annual summary receipts (monthly donations) ---------------------------------------------- */
+
+/* One receipt per donation for one-off gifts; monthly gifts get no
+ * receipt of their own but one annual summary per donor, association and
+ * civil year (fiscal_year), numbered in the same sequence as single
+ * receipts (the association's counter of the year of issue). */
+struct annual_receipt_line {
+	int64_t donation_id, paid_at, amount_cents;
+};
+
+struct annual_receipt {
+	int64_t id, org_id, account_id;
+	int year, fiscal_year;
+	int64_t number;
+	const char *number_text;          /* "2027-0003" */
+	int64_t issued_at, amount_cents;
+	const char *currency;
+	const char *org_name, *org_address, *org_object, *org_quality, *org_rna, *org_siren,
+		*org_signatory;
+	const char *donor_name, *donor_address;
+	struct annual_receipt_line *lines;
+	int n_lines;
+};
+
+/* Inside a write transaction: the summary of the paid monthly gifts of
+ * account_id to org_id in fiscal_year, issued now when there is none (its
+ * number taken from the counter of the year of now); the existing one
+ * otherwise. Nothing when the association's fiscal details are not checked
+ * or nothing was given. A concurrent issue of the same summary makes this
+ * one give its number back (the transaction is retried and finds it).
+ * [out] *out_id: the summary, or 0. */
+__attribute__((warn_unused_result))
+enum db_status receipts_annual_issue(struct db *db, int64_t org_id, int64_t account_id,
+				     int fiscal_year, int64_t now, int64_t *out_id);
+
+/* The summary id with its lines. No authorisation: the caller checks
+ * account_id. Errors: NOT_FOUND, INTERNAL. */
+enum kq_err receipts_annual_get(struct db *db, struct arena *a, int64_t id,
+				struct annual_receipt *out);
+
+/* Appends to b the PDF of the summary. Errors: INTERNAL (nothing appended). */
+__attribute__((warn_unused_result))
+enum kq_err receipts_annual_pdf(struct buf *b, struct arena *a, const struct annual_receipt *r);
+
 #endif

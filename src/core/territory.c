@@ -8,9 +8,13 @@ static const struct db_sql SQL_GET = { "territory_get",
 static const struct db_sql SQL_ENSURE = { "territory_ensure",
 	"INSERT INTO territory (id, name, short_name) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING" };
 static const struct db_sql SQL_COMMUNES = { "territory_communes",
-	"SELECT id, insee, name, postcode FROM communes ORDER BY name" };
+	"SELECT id, insee, name, postcode"
+	" FROM communes ORDER BY name" };
 static const struct db_sql SQL_COMMUNE = { "territory_commune",
-	"SELECT id, insee, name, postcode FROM communes WHERE id = $1" };
+	"SELECT id, insee, name, postcode"
+	" FROM communes WHERE id = $1" };
+static const struct db_sql SQL_CENTRE = { "territory_commune_centre",
+	"UPDATE communes SET lat_e6 = $2, lon_e6 = $3 WHERE insee = $1" };
 
 enum kq_err territory_get(struct db *db, struct arena *a, struct territory *out)
 {
@@ -47,6 +51,16 @@ static void read_commune(struct db_stmt *st, struct arena *a, struct commune *c)
 	c->insee = arena_strdup(a, db_col_text(st, 1));
 	c->name = arena_strdup(a, db_col_text(st, 2));
 	c->postcode = arena_strdup(a, db_col_text(st, 3));
+}
+
+enum db_status territory_commune_centre_raw(struct db *db, const char *insee, int64_t lat_e6,
+					    int64_t lon_e6)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_CENTRE);
+	db_bind_text(st, 1, insee);
+	db_bind_i64(st, 2, lat_e6);
+	db_bind_i64(st, 3, lon_e6);
+	return db_run(st);
 }
 
 enum kq_err territory_communes(struct db *db, struct arena *a, struct commune **out, int *out_n)

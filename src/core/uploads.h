@@ -29,6 +29,42 @@ const char *uploads_sniff_image(const void *p, size_t n);
  * KQ_ERR_UPLOAD_BAD_TYPE (empty, or not PNG/JPEG/WebP by its bytes). */
 enum kq_err uploads_check_image(const void *p, size_t n, const char **out_type);
 
+/* ---- resizing (libgd) ----
+ *
+ * Images people send are decoded and written again, smaller when they are
+ * wide: what is stored is our encoding, never the sender's file, so no
+ * metadata (place, camera) and no trailing payload is kept. Before any
+ * decoding, the size the header announces is checked, so that a small file
+ * that would unpack into gigabytes of pixels (a "decompression bomb") is
+ * refused without being decoded. A JPEG's EXIF orientation (a phone held
+ * sideways) is applied before the EXIF is dropped, so photos stay upright. */
+#define UPLOAD_SIDE_MAX 12000                  /* pixels, each side */
+#define UPLOAD_PIXELS_MAX (40 * 1000 * 1000)   /* pixels in all */
+
+/* The width and height the header of a PNG, JPEG or WebP announces.
+ * false when the header cannot be read. */
+bool uploads_image_dimensions(const void *p, size_t n, int *out_w, int *out_h);
+
+/* One re-encoded version of an image; bytes in the arena given. */
+struct upload_image {
+	const void *bytes;
+	size_t len;
+	const char *content_type;   /* the type of the source: png stays png (transparency) */
+	int width, height;
+};
+
+/* Decodes p once and writes nversions versions, each at most max_widths[i]
+ * pixels wide (scaled down keeping the proportions, never up). [out]
+ * out[0..nversions-1], bytes in a. Errors: UPLOAD_BAD_TYPE (not PNG, JPEG
+ * or WebP by its bytes), UPLOAD_UNREADABLE (cannot be decoded, or larger
+ * than UPLOAD_SIDE_MAX / UPLOAD_PIXELS_MAX), INTERNAL (no memory to encode). */
+enum kq_err uploads_image_versions(struct arena *a, const void *p, size_t n,
+				   const int *max_widths, int nversions, struct upload_image *out);
+
+/* A PNG drawn for the demo territory (a cat's head in colour 0xRRGGBB on a
+ * light ground, 900 x 600). [out] *out_len; bytes in a. */
+const void *uploads_demo_picture(struct arena *a, unsigned colour, size_t *out_len);
+
 /* Stores bytes whose type was already sniffed. Must run inside a
  * transaction. [out] out_id. uploaded_by may be 0. */
 __attribute__((warn_unused_result))

@@ -33,6 +33,9 @@ int jobs_memberships_run(struct db *db);
 /* ---- follows ---- */
 /* ---- end follows ---- */
 /* ---- recurring donations ---- */
+/* Monthly donations (recurring.c): charge the due ones, and in January issue the annual summary
+ * receipts of the past year. Returns how many things changed. */
+int jobs_recurring_run(struct db *db);
 /* ---- end recurring donations ---- */
 
 #endif

@@ -40,6 +40,7 @@ static void *loop(void *arg)
 			/* ---- follows ---- */
 			/* ---- end follows ---- */
 			/* ---- recurring donations ---- */
+			jobs_recurring_run(db);
 			/* ---- end recurring donations ---- */
 			if (time_now() - last_purge > 300) {
 				jobs_purge_run(db);

@@ -6,6 +6,9 @@
 #include "web/views/balance.h"
 #include "core/balance.h"
 #include "core/donations.h"
+#include "core/receipts.h"
+#include "core/recurring.h"
+#include "base/timefmt.h"
 #include "core/orgs.h"
 #include "base/str.h"
 #include <string.h>
@@ -95,10 +98,22 @@ void web_my_donations(struct request *req, struct response *res)
 		web_error(req, res, e);
 		return;
 	}
+	/* Monthly donations and their annual receipts (recurring.h). */
+	struct my_monthly_view m = { 0 };
+	struct recurring_donation *monthly = NULL;
+	struct recurring_year *years = NULL;
+	if ((e = recurring_of_account(w->db, &w->actor, req->arena, &monthly, &m.n_monthly)) != KQ_OK ||
+	    (e = recurring_years_of_account(w->db, &w->actor, req->arena, &years, &m.n_years)) != KQ_OK) {
+		web_error(req, res, e);
+		return;
+	}
+	m.monthly = monthly;
+	m.years = years;
+	m.current_year = receipts_year_of(time_now());
 	res->status = 200;
 	/* The links carry the donations' secrets: never cached. */
 	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
-	view_my_donations(&res->body, req, v, n);
+	view_my_donations_all(&res->body, req, v, n, &m);
 }
 
 /* A refund listed to make by hand was made (a transfer, cash): core checks

@@ -105,6 +105,8 @@ void web_campaigns_show(struct request *req, struct response *res)
 	if (!load_show(req, res, &c, &v))
 		return;
 	/* ---- page sections of other areas: one line each fills a slot of the view ---- */
+	v.slot_sponsors = web_sponsors_section(req, "campaign", c.id, c.slug);
+	v.slot_comments = web_comments_section(req, "campaign", c.id);
 	/* ---- end page sections ---- */
 	view_campaigns_show(&res->body, req, &v);
 }
@@ -115,8 +117,14 @@ void web_campaigns_contribute(struct request *req, struct response *res)
 	struct arena *a = req->arena;
 	struct campaign c;
 	struct campaigns_show_view v;
-	if (!load_show(req, res, &c, &v))
+	/* Only the campaign: its tiers, backers and updates are read again for the page only when
+	 * the contribution is refused (a contribution under load must not pay for the whole page). */
+	w->nav = "support";
+	enum kq_err got = campaigns_get(w->db, &w->actor, a, http_param(req, "slug"), &c);
+	if (got != KQ_OK) {
+		web_error(req, res, got);
 		return;
+	}
 	struct field_errors fe = { 0 };
 	int64_t amount = 0, tier = 0;
 	const char *typed = str_trim(a, http_form(req, "amount"));
@@ -154,14 +162,12 @@ void web_campaigns_contribute(struct request *req, struct response *res)
 		web_error(req, res, e);
 		return;
 	}
-	/* Refused: the page again with what was typed, the reasons next to their fields. */
-	if (e == KQ_ERR_CAMPAIGNS_TIER_FULL || e == KQ_ERR_CAMPAIGNS_NOT_LIVE) {
-		/* Reload: the tier counts changed under the backer. */
-		struct field_errors keep = fe;
-		if (!load_show(req, res, &c, &v))
-			return;
-		fe = keep;
-	}
+	/* Refused: the page again with what was typed, the reasons next to their fields (read now,
+	 * so the tier counts are those after the refusal). */
+	struct field_errors keep = fe;
+	if (!load_show(req, res, &c, &v))
+		return;
+	fe = keep;
 	v.fe = &fe;
 	v.refill = true;
 	if (fe.n == 0)
@@ -169,6 +175,8 @@ void web_campaigns_contribute(struct request *req, struct response *res)
 	res->status = err_http_status(e);
 	buf_reset(&res->body);
 	/* ---- page sections of other areas: one line each fills a slot of the view ---- */
+	v.slot_sponsors = web_sponsors_section(req, "campaign", c.id, c.slug);
+	v.slot_comments = web_comments_section(req, "campaign", c.id);
 	/* ---- end page sections ---- */
 	view_campaigns_show(&res->body, req, &v);
 }

@@ -1,4 +1,7 @@
-/* contact.c: "Nous contacter": the territory's public services and how to reach them */
+/* contact.c: "Nous contacter": the territory's public services, how to reach them, and a form to the platform's team
+ *
+ * The form goes to the platform admins (the territory's staff who run the
+ * site): the public bodies listed above have their own form on their page. */
 #include "web/pages.h"
 #include "web/views/views.h"
 #include "core/orgs.h"
@@ -16,7 +19,8 @@ static const char *tel_uri(struct arena *a, const char *phone)
 	return t;
 }
 
-void web_contact(struct request *req, struct response *res)
+static void contact_page(struct request *req, struct response *res,
+			 const struct directory_contact *cf)
 {
 	struct web *w = web_of(req);
 	struct buf *b = &res->body;
@@ -63,5 +67,29 @@ void web_contact(struct request *req, struct response *res)
 	}
 	if (n)
 		HTML("</ul>");
+	html_safe(b, web_directory_contact_form(req, NULL, cf));
 	view_layout_end(b, req);
+}
+
+void web_contact(struct request *req, struct response *res)
+{
+	contact_page(req, res, NULL);
+}
+
+void web_contact_send(struct request *req, struct response *res)
+{
+	struct directory_contact cf;
+	struct field_errors fe = { 0 };
+	enum kq_err e = web_directory_contact_send(req, 0, &cf, &fe);
+	if (e == KQ_OK) {
+		web_redirect_flash(req, res, "/nous-contacter#contact", "success",
+				   "flash.directory.contact_sent");
+		return;
+	}
+	if (e != KQ_ERR_FORM_INVALID && !cf.error_key) {
+		web_error(req, res, e);
+		return;
+	}
+	res->status = err_http_status(e);
+	contact_page(req, res, &cf);
 }

@@ -10,6 +10,7 @@
 #include "core/donations.h"
 #include "core/payments.h"
 #include "core/receipts.h"
+#include "core/recurring.h"
 #include "base/crypto.h"
 #include "base/log.h"
 #include "base/str.h"
@@ -105,6 +106,7 @@ void web_donations_give(struct request *req, struct response *res)
 			.provider = http_form(req, "provider"),
 			.idempotency_key = http_form(req, "idem"),
 			.lang = w->lang,
+			.monthly = str_eq(http_form(req, "frequency"), "monthly"),
 		};
 		e = donations_give(w->db, &w->actor, &in, a, &fe, &d);
 		if (e == KQ_OK) {
@@ -317,4 +319,110 @@ void web_donations_fiscal_check(struct request *req, struct response *res)
 	web_redirect_flash(req, res,
 			   arena_printf(a, "/organisations/%s/dons/reglages", url_arg(a, pg.org.slug)),
 			   "success", "flash.donations.checked");
+}
+
+/* ---- recurring donations: the stop link, "Mes dons" buttons, annual receipts --------------- */
+
+static bool load_recurring(struct request *req, struct response *res, struct recurring_donation *out)
+{
+	secret_headers(req, res);
+	enum kq_err e = recurring_get_by_token(web_of(req)->db, req->arena, http_param(req, "token"),
+					       out);
+	if (e != KQ_OK) {
+		web_error(req, res, e);
+		return false;
+	}
+	return true;
+}
+
+/* GET shows what would stop and a button; a link followed by a mail
+ * scanner changes nothing. */
+void web_recurring_stop_form(struct request *req, struct response *res)
+{
+	web_of(req)->nav = "support";
+	struct recurring_donation r;
+	if (!load_recurring(req, res, &r))
+		return;
+	view_recurring_stop(&res->body, req, &r);
+}
+
+void web_recurring_stop_token(struct request *req, struct response *res)
+{
+	struct recurring_donation r;
+	if (!load_recurring(req, res, &r))
+		return;
+	enum kq_err e = recurring_stop_by_token(web_of(req)->db, r.stop_token);
+	if (e != KQ_OK) {
+		web_error(req, res, e);
+		return;
+	}
+	web_redirect_flash(req, res,
+			   arena_printf(req->arena, "/dons/mensuel/%s", url_arg(req->arena, r.stop_token)),
+			   "success", "flash.recurring.stopped");
+}
+
+void web_recurring_stop(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	int64_t id = 0;
+	if (!str_to_i64(http_param(req, "id"), &id) || id <= 0) {
+		web_error(req, res, KQ_ERR_NOT_FOUND);
+		return;
+	}
+	enum kq_err e = recurring_stop(w->db, &w->actor, id);
+	if (e != KQ_OK) {
+		web_error(req, res, e);
+		return;
+	}
+	web_redirect_flash(req, res, "/compte/dons#mensuels", "success", "flash.recurring.stopped");
+}
+
+void web_recurring_annual_request(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	int64_t org = 0, year = 0, id = 0;
+	if (!str_to_i64(http_param(req, "org"), &org) || org <= 0 ||
+	    !str_to_i64(http_param(req, "year"), &year) || year <= 0 || year > 9999) {
+		web_error(req, res, KQ_ERR_NOT_FOUND);
+		return;
+	}
+	enum kq_err e = recurring_annual_request(w->db, &w->actor, org, (int)year, &id);
+	if (e == KQ_ERR_FORM_INVALID) {
+		web_redirect_flash(req, res, "/compte/dons#recus-annuels", "error",
+				   "flash.recurring.year_not_over");
+		return;
+	}
+	if (e != KQ_OK) {
+		web_error(req, res, e);
+		return;
+	}
+	web_redirect_flash(req, res, "/compte/dons#recus-annuels", "success",
+			   "flash.recurring.annual_issued");
+}
+
+void web_recurring_annual_pdf(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	int64_t id = 0;
+	if (!str_to_i64(http_param(req, "id"), &id) || id <= 0) {
+		web_error(req, res, KQ_ERR_NOT_FOUND);
+		return;
+	}
+	struct annual_receipt r;
+	enum kq_err e = recurring_annual_get(w->db, &w->actor, req->arena, id, &r);
+	if (e != KQ_OK) {
+		web_error(req, res, e);
+		return;
+	}
+	buf_reset(&res->body);
+	if (receipts_annual_pdf(&res->body, req->arena, &r) != KQ_OK) {
+		buf_reset(&res->body);
+		web_error(req, res, KQ_ERR_INTERNAL);
+		return;
+	}
+	res->content_type = "application/pdf";
+	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
+	http_set_header(res, req->arena, "Content-Disposition",
+			arena_printf(req->arena, "attachment; filename=\"recu-fiscal-%s.pdf\"",
+				     r.number_text));
 }

@@ -241,6 +241,9 @@ void web_events_show(struct request *req, struct response *res)
 	if (strcmp(ev.status, "draft") == 0)
 		http_set_header(res, req->arena, "Cache-Control", "private, no-store");
 	/* ---- page sections of other areas: one line each fills a slot of the view ---- */
+	v.slot_tools = web_follows_event_tools(req, &ev);
+	v.slot_sponsors = web_sponsors_section(req, "event", ev.id, ev.slug);
+	v.slot_comments = web_comments_section(req, "event", ev.id);
 	/* ---- end page sections ---- */
 	view_events_show(&res->body, req, &v);
 }

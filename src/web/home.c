@@ -1,7 +1,12 @@
-/* home.c: the home page (Accueil) and the sections whose content other modules bring */
+/* home.c: the home page (Accueil): the feed of what one follows (core/feed.c), and the sections whose content other modules bring */
 #include "web/pages.h"
 #include "web/fragments.h"
 #include "web/views/views.h"
+#include "web/views/follows.h"
+#include "core/events.h"
+#include "core/feed.h"
+#include "core/follows.h"
+#include "core/moderation.h"
 #include "core/campaigns.h"
 #include "core/orgs.h"
 #include "core/territory.h"
@@ -78,22 +83,124 @@ static void live_campaigns(struct buf *b, struct request *req)
 	fragment_put(key, b->p ? b->p + start : "", b->len - start, HOME_CAMPAIGNS_TTL);
 }
 
+/* The visitors' feed is the same for every visitor of a language: kept a
+ * few seconds, under a key that changes at once with a new post (the
+ * newest one), a hide or restore (moderation), a pin, or an event change.
+ * A signed-in person's feed is theirs and never kept. */
+#define HOME_FEED_TTL 5
+
+/* A part everyone sees (the highlights, or the territory's next events),
+ * kept HOME_FEED_TTL seconds under key; a failure leaves it out. */
+static void shared_part(struct buf *b, struct request *req, const char *key, unsigned part)
+{
+	if (fragment_get(key, b))
+		return;
+	struct feed_page f;
+	/* The stream comes along (one post: the cheapest page); it is not shown. */
+	if (feed_home_parts(web_of(req)->db, NULL, req->arena, NULL, 1, part, &f) != KQ_OK)
+		return;
+	size_t start = b->len;
+	if (part == FEED_HIGHLIGHTS_PART)
+		view_follows_highlights(b, req, &f);
+	else
+		view_follows_events_list(b, req, f.events, f.nevents, "follows.feed.events_territory");
+	fragment_put(key, b->p ? b->p + start : "", b->len - start, HOME_FEED_TTL);
+}
+
+/* A signed-in person's first page: their stream and their organisations'
+ * events are read for them; the highlights and the territory's events are
+ * the same for everyone and come from the fragment cache (about half the
+ * page's queries on the benchmark's 200,000 posts). */
+static bool signed_in_feed(struct buf *b, struct request *req, const char *cursor, bool first)
+{
+	struct web *w = web_of(req);
+	struct feed_page f;
+	if (first)
+		shared_part(b, req,
+			    arena_printf(req->arena, "home-highlights|%llu|%llu|%s",
+					 (unsigned long long)moderation_generation(),
+					 (unsigned long long)follows_pins_generation(), w->lang),
+			    FEED_HIGHLIGHTS_PART);
+	if (feed_home_parts(w->db, &w->actor, req->arena, cursor, FEED_PAGE, FEED_EVENTS_FOLLOWED,
+			    &f) != KQ_OK)
+		return false;
+	view_follows_stream(b, req, &f, true, first);
+	if (!first)
+		return true;
+	view_follows_events_start(b, req);
+	size_t before = b->len;
+	view_follows_events_list(b, req, f.events, f.nevents, "follows.feed.events_mine");
+	if (f.nevents < FEED_EVENTS)
+		shared_part(b, req,
+			    arena_printf(req->arena, "home-events|%llu|%llu|%s",
+					 (unsigned long long)moderation_generation(),
+					 (unsigned long long)events_generation(), w->lang),
+			    FEED_EVENTS_TERRITORY);
+	view_follows_events_end(b, req, b->len > before);
+	return true;
+}
+
+/* A visitor's page of the feed, kept whole. */
+static bool feed_section(struct buf *b, struct request *req, const char *cursor, bool first)
+{
+	struct web *w = web_of(req);
+	if (w->actor.account_id)
+		return signed_in_feed(b, req, cursor, first);
+	int64_t vt, vid;
+	if (feed_public_version(w->db, &vt, &vid) != KQ_OK)
+		return false;
+	const char *key = arena_printf(req->arena, "home-feed|%llu|%llu|%llu|%lld-%lld|%s|%s",
+				       (unsigned long long)moderation_generation(),
+				       (unsigned long long)events_generation(),
+				       (unsigned long long)follows_pins_generation(), (long long)vt,
+				       (long long)vid, w->lang, cursor ? cursor : "");
+	if (fragment_get(key, b))
+		return true;
+	struct feed_page f;
+	if (feed_home(w->db, &w->actor, req->arena, cursor, FEED_PAGE, &f) != KQ_OK)
+		return false;
+	size_t start = b->len;
+	view_follows_feed(b, req, &f, false, first);
+	fragment_put(key, b->p ? b->p + start : "", b->len - start, HOME_FEED_TTL);
+	return true;
+}
+
+/* The feed: what the person follows (or the territory's public feed for a
+ * visitor), then campaigns and the directory. "?apres=CURSOR" is a later
+ * page of the feed alone. */
 void web_home(struct request *req, struct response *res)
 {
 	struct web *w = web_of(req);
 	struct territory t = { 0 };
 	struct buf *b = &res->body;
 	w->nav = "home";
+	const char *cursor = http_query(req, "apres");
+	bool first = !cursor || !*cursor;
+	if (!feed_cursor_valid(cursor)) {
+		web_error(req, res, KQ_ERR_BAD_REQUEST);
+		return;
+	}
 	if (territory_get(w->db, req->arena, &t) != KQ_OK) {
 		web_error(req, res, KQ_ERR_INTERNAL);
 		return;
 	}
+	if (w->actor.account_id)
+		http_set_header(res, req->arena, "Cache-Control", "private, no-cache");
 	view_layout_start(b, req, web_t(req, "nav.home"));
 	html_fmt(b, "<h1>%s</h1>", t.name);
-	if (t.description && *t.description) {
+	if (first && t.description && *t.description) {
 		HTML("<div class=\"lead\">");
 		html_safe(b, markdown_render(req->arena, t.description));
 		HTML("</div>");
+	}
+	if (!feed_section(b, req, cursor, first)) {
+		buf_reset(b);
+		web_error(req, res, KQ_ERR_INTERNAL);
+		return;
+	}
+	if (!first) {
+		view_layout_end(b, req);
+		return;
 	}
 	live_campaigns(b, req);
 	html_fmt(b, "<section aria-labelledby=\"h-directory\"><h2 id=\"h-directory\">%s</h2>",

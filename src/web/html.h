@@ -26,6 +26,8 @@ __attribute__((format(printf, 2, 3)))
 void html_fmt(struct buf *b, const char *fmt, ...);
 /* Markup literal from our own source code (tags, never data). */
 #define HTML(lit) html_lit((b), "" lit "")
+/* The same into another buffer (a page's <head> extras). */
+#define HTML_TO(buf, lit) html_lit((buf), "" lit "")
 void html_lit(struct buf *b, const char *literal);
 /* Percent-encodes a query argument or path segment into the arena. */
 char *url_arg(struct arena *a, const char *s);

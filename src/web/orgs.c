@@ -45,24 +45,50 @@ static void load_communes(struct request *req, const struct commune **out, int *
 
 /* ---- directory ----------------------------------------------------------------------------- */
 
+/* The directory's filters from the query string, shared by the list and the map. */
+static void read_filter(struct request *req, struct org_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->q = str_trim(req->arena, http_query(req, "q"));
+	f->kind = http_query(req, "kind");
+	if (!orgs_kind_valid(f->kind))
+		f->kind = "";
+	f->commune = str_trim(req->arena, http_query(req, "commune"));
+	f->category = str_trim(req->arena, http_query(req, "category"));
+	f->label = str_trim(req->arena, http_query(req, "label"));
+	f->near = str_trim(req->arena, http_query(req, "near"));
+	/* "Près de chez moi" needs a commune to measure from: the one chosen for it,
+	 * else the commune filter. */
+	if (!*f->near)
+		f->near = f->commune;
+	f->order = str_eq(http_query(req, "order"), "near") ? ORGS_ORDER_NEAR : ORGS_ORDER_NAME;
+}
+
+static void load_labels(struct request *req, const struct org_label **out, int *out_n)
+{
+	struct org_label *l = NULL;
+	int n = 0;
+	if (orgs_labels(web_of(req)->db, req->arena, &l, &n) != KQ_OK)
+		n = 0;
+	*out = l;
+	*out_n = n;
+}
+
 void web_orgs_directory(struct request *req, struct response *res)
 {
 	struct web *w = web_of(req);
 	directory_nav(req);
-	struct org_filter f = { 0 };
-	f.q = str_trim(req->arena, http_query(req, "q"));
-	f.kind = http_query(req, "kind");
-	if (!orgs_kind_valid(f.kind))
-		f.kind = "";
-	f.commune = str_trim(req->arena, http_query(req, "commune"));
-	f.category = str_trim(req->arena, http_query(req, "category"));
+	struct org_filter f;
+	read_filter(req, &f);
 	int64_t page = 1;
 	if (!str_to_i64(http_query(req, "page"), &page) || page < 1 || page > 100000)
 		page = 1;
 	f.limit = ORGS_DIRECTORY_PAGE;
 	f.offset = (int)((page - 1) * ORGS_DIRECTORY_PAGE);
 
-	struct orgs_directory_view v = { .filter = &f, .page = (int)page };
+	struct orgs_directory_view v = { .filter = &f, .page = (int)page,
+					 .order_near = http_query(req, "order") &&
+						       str_eq(http_query(req, "order"), "near") };
 	struct org *items;
 	if (orgs_list(w->db, req->arena, &f, &items, &v.n, &v.total) != KQ_OK) {
 		web_error(req, res, KQ_ERR_INTERNAL);
@@ -71,7 +97,29 @@ void web_orgs_directory(struct request *req, struct response *res)
 	v.items = items;
 	v.pages = (int)((v.total + ORGS_DIRECTORY_PAGE - 1) / ORGS_DIRECTORY_PAGE);
 	load_communes(req, &v.communes, &v.ncommunes);
+	load_labels(req, &v.labels, &v.nlabels);
 	view_orgs_directory(&res->body, req, &v);
+}
+
+void web_orgs_map(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	directory_nav(req);
+	struct org_filter f;
+	read_filter(req, &f);
+	struct orgs_directory_view v = { .filter = &f, .page = 1,
+					 .order_near = f.order == ORGS_ORDER_NEAR };
+	struct org *items;
+	if (orgs_map(w->db, req->arena, &f, &items, &v.n) != KQ_OK) {
+		web_error(req, res, KQ_ERR_INTERNAL);
+		return;
+	}
+	v.items = items;
+	v.total = v.n;
+	load_communes(req, &v.communes, &v.ncommunes);
+	load_labels(req, &v.labels, &v.nlabels);
+	web_directory_tiles(&v.tiles, &v.attribution);
+	view_orgs_map(&res->body, req, &v);
 }
 
 /* ---- create -------------------------------------------------------------------------------- */
@@ -143,6 +191,7 @@ struct show_load {
 	struct request *req;
 	struct org *o;
 	struct orgs_show_view *v;
+	struct directory_extras extras;   /* hours and links, for the directory's section */
 };
 
 /* Everything the organisation's page shows besides the organisation, read together. */
@@ -180,25 +229,69 @@ static enum kq_err show_load(struct db *db, void *cls)
 			      &posts, &v->nposts)) != KQ_OK)
 		return e;
 	v->posts = posts;
+	/* Read here with the rest: one lock for the whole page (the page's slot renders them). */
+	x->extras.loaded = orgs_page_extras(db, a, o->id, &x->extras.hours, &x->extras.links,
+					    &x->extras.nlinks) == KQ_OK;
 	return KQ_OK;
 }
 
-void web_orgs_show(struct request *req, struct response *res)
+/* The public page; cf: the contact form coming back after a refusal (NULL: fresh). */
+static void show_page(struct request *req, struct response *res, const struct directory_contact *cf)
 {
 	struct web *w = web_of(req);
 	directory_nav(req);
 	struct org o;
 	if (!load_org(req, res, &o))
 		return;
+	/* INVARIANT(hidden-org): a hidden organisation is gone but for moderators. */
+	if (o.hidden_at && !actor_is_moderator(&w->actor)) {
+		web_error(req, res, KQ_ERR_NOT_FOUND);
+		return;
+	}
 	struct orgs_show_view v = { .org = &o };
-	struct show_load x = { req, &o, &v };
+	struct show_load x = { req, &o, &v, { 0 } };
 	if (core_read_together(w->db, show_load, &x) != KQ_OK) {
 		web_error(req, res, KQ_ERR_INTERNAL);
 		return;
 	}
 	/* ---- page sections of other areas: one line each fills a slot of the view ---- */
+	v.slot_products = web_products_org_section(req, &o);
+	v.slot_follow = web_follows_org_section(req, &o);
+	v.slot_directory = web_directory_org_section(req, &o, &x.extras);
+	v.slot_contact_form = web_directory_contact_form(req, &o, cf);
 	/* ---- end page sections ---- */
 	view_orgs_show(&res->body, req, &v);
+}
+
+void web_orgs_show(struct request *req, struct response *res)
+{
+	show_page(req, res, NULL);
+}
+
+void web_orgs_contact(struct request *req, struct response *res)
+{
+	struct org o;
+	if (!load_org(req, res, &o))
+		return;
+	if (o.hidden_at) {
+		web_error(req, res, KQ_ERR_NOT_FOUND);
+		return;
+	}
+	struct directory_contact cf;
+	struct field_errors fe = { 0 };
+	enum kq_err e = web_directory_contact_send(req, o.id, &cf, &fe);
+	if (e == KQ_OK) {
+		web_redirect_flash(req, res, org_url(req, &o, "#contact"), "success",
+				   "flash.directory.contact_sent");
+		return;
+	}
+	if (e != KQ_ERR_FORM_INVALID && !cf.error_key) {
+		web_error(req, res, e);
+		return;
+	}
+	/* The page again, the form keeping what was typed, the reasons next to the fields. */
+	res->status = err_http_status(e);
+	show_page(req, res, &cf);
 }
 
 /* ---- edit and logo ---------------------------------------------------------------------------------- */

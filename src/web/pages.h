@@ -199,6 +199,7 @@ void web_memberships_record(struct request *req, struct response *res);
 
 /* ---- search ---- search.c */
 void web_search(struct request *req, struct response *res);
+void web_search_suggestions(struct request *req, struct response *res);
 /* ---- end search ---- */
 
 /* ---- balance ---- balance.c */
@@ -218,23 +219,149 @@ void web_posts_edit_form(struct request *req, struct response *res);
 void web_posts_update(struct request *req, struct response *res);
 void web_posts_delete_form(struct request *req, struct response *res);
 void web_posts_delete(struct request *req, struct response *res);
+void web_posts_feed(struct request *req, struct response *res);
+void web_posts_org_feed(struct request *req, struct response *res);
+void web_posts_citizen_form(struct request *req, struct response *res);
+void web_posts_citizen_create(struct request *req, struct response *res);
+void web_posts_image_n(struct request *req, struct response *res);
+void web_posts_thumb_n(struct request *req, struct response *res);
+/* people.c */
+void web_people_show(struct request *req, struct response *res);
 /* ---- end posts ---- */
 
 /* ---- comments ---- */
+/* comments.c: sections for the pages of posts, events and campaigns (empty
+ * when the subject is not open to comments), and the comment pages. */
+struct safe_html web_comments_section(struct request *req, const char *kind, int64_t subject_id);
+struct safe_html web_comments_like_post(struct request *req, int64_t post_id);
+void web_comments_create(struct request *req, struct response *res);
+void web_comments_goto(struct request *req, struct response *res);
+void web_comments_edit_form(struct request *req, struct response *res);
+void web_comments_update(struct request *req, struct response *res);
+void web_comments_delete_form(struct request *req, struct response *res);
+void web_comments_delete(struct request *req, struct response *res);
+void web_comments_react(struct request *req, struct response *res);
 /* ---- end comments ---- */
-/* ---- follows ---- */
+/* ---- follows ---- follows.c */
+struct org;
+struct post;
+struct event;
+void web_follows_org(struct request *req, struct response *res);
+void web_follows_person(struct request *req, struct response *res);
+void web_follows_mine(struct request *req, struct response *res);
+void web_follows_mine_update(struct request *req, struct response *res);
+void web_follows_supporters(struct request *req, struct response *res);
+void web_follows_announce_post(struct request *req, struct response *res);
+void web_follows_pin_post(struct request *req, struct response *res);
+void web_follows_announce_event(struct request *req, struct response *res);
+void web_follows_unsubscribe_form(struct request *req, struct response *res);
+void web_follows_unsubscribe(struct request *req, struct response *res);
+/* Sections of other pages (slots): the follow box of an organisation or a
+ * person, the announce and pin tools under a post, the announce tool under
+ * an event (empty for who may not use them). */
+struct safe_html web_follows_org_section(struct request *req, const struct org *o);
+struct safe_html web_follows_person_section(struct request *req, int64_t account_id);
+struct safe_html web_follows_post_tools(struct request *req, const struct post *p);
+struct safe_html web_follows_event_tools(struct request *req, const struct event *ev);
 /* ---- end follows ---- */
 /* ---- terroir ---- */
+/* products.c: products, labels and markets pages, the product forms, labels admin. */
+void web_products_list(struct request *req, struct response *res);
+void web_products_show(struct request *req, struct response *res);
+void web_products_edit_form(struct request *req, struct response *res);
+void web_products_update(struct request *req, struct response *res);
+void web_products_delete_form(struct request *req, struct response *res);
+void web_products_delete(struct request *req, struct response *res);
+void web_products_manage(struct request *req, struct response *res);
+void web_products_new_form(struct request *req, struct response *res);
+void web_products_create(struct request *req, struct response *res);
+void web_labels_index(struct request *req, struct response *res);
+void web_labels_show(struct request *req, struct response *res);
+void web_labels_admin(struct request *req, struct response *res);
+void web_labels_create(struct request *req, struct response *res);
+void web_markets_list(struct request *req, struct response *res);
+void web_markets_show(struct request *req, struct response *res);
+void web_markets_create(struct request *req, struct response *res);
+/* The organisation page's products section (slot_products); empty for other kinds. */
+struct org;
+struct safe_html web_products_org_section(struct request *req, const struct org *o);
 /* ---- end terroir ---- */
 /* ---- directory ---- */
+/* directory.c: the directory's sections of an organisation's page and the pages that edit them */
+#include "core/orgs.h"
+/* A contact form coming back after a refusal: what was typed and why. */
+struct directory_contact {
+	const char *name, *email, *subject, *message;
+	const struct field_errors *fe;
+	const char *error_key;     /* the whole form was refused (too many messages), or NULL */
+};
+/* The hours and links of an organisation, read with the rest of its page
+ * (orgs_page_extras inside the page's read); loaded false: read here. */
+struct directory_extras {
+	bool loaded;
+	struct org_hours hours;
+	struct org_link *links;
+	int nlinks;
+};
+struct safe_html web_directory_org_section(struct request *req, const struct org *o,
+					   const struct directory_extras *pre);
+/* o NULL: the territory's form (to the platform admins). cf NULL: a fresh form. */
+struct safe_html web_directory_contact_form(struct request *req, const struct org *o,
+					    const struct directory_contact *cf);
+/* Reads the posted contact form and sends it (core/contact.c); [out] *out for the page again. */
+enum kq_err web_directory_contact_send(struct request *req, int64_t org_id,
+				       struct directory_contact *out, struct field_errors *fe);
+void web_directory_tiles(const char **out_tiles, const char **out_attribution);
+void web_directory_hours_form(struct request *req, struct response *res);
+void web_directory_hours_save(struct request *req, struct response *res);
+void web_directory_place_form(struct request *req, struct response *res);
+void web_directory_position_save(struct request *req, struct response *res);
+void web_directory_links_save(struct request *req, struct response *res);
+/* orgs.c, contact.c */
+void web_orgs_map(struct request *req, struct response *res);
+void web_orgs_contact(struct request *req, struct response *res);
+void web_contact_send(struct request *req, struct response *res);
 /* ---- end directory ---- */
-/* ---- practical ---- */
+/* ---- practical ---- practical.c */
+void web_practical_index(struct request *req, struct response *res);
+void web_practical_show(struct request *req, struct response *res);
+void web_practical_new_form(struct request *req, struct response *res);
+void web_practical_create(struct request *req, struct response *res);
+void web_practical_edit_form(struct request *req, struct response *res);
+void web_practical_update(struct request *req, struct response *res);
+void web_practical_delete_form(struct request *req, struct response *res);
+void web_practical_delete(struct request *req, struct response *res);
 /* ---- end practical ---- */
 /* ---- recurring donations ---- */
+void web_recurring_stop_form(struct request *req, struct response *res);
+void web_recurring_stop_token(struct request *req, struct response *res);
+void web_recurring_stop(struct request *req, struct response *res);
+void web_recurring_annual_request(struct request *req, struct response *res);
+void web_recurring_annual_pdf(struct request *req, struct response *res);
 /* ---- end recurring donations ---- */
 /* ---- sponsorship ---- */
+/* sponsors.c: the "Nos partenaires" section of an event (target_kind "event") or a campaign
+ * ("campaign") page, with the offer link for members of a business; empty when nothing to show. */
+struct safe_html web_sponsors_section(struct request *req, const char *target_kind, int64_t target_id,
+				      const char *slug);
+void web_sponsors_offer_form(struct request *req, struct response *res);
+void web_sponsors_offer(struct request *req, struct response *res);
+void web_sponsors_org(struct request *req, struct response *res);
+void web_sponsors_decide(struct request *req, struct response *res);
+void web_sponsors_withdraw(struct request *req, struct response *res);
 /* ---- end sponsorship ---- */
 /* ---- moderation ---- */
+void web_moderation_report_form(struct request *req, struct response *res);
+void web_moderation_report(struct request *req, struct response *res);
+void web_moderation_queue(struct request *req, struct response *res);
+void web_moderation_log(struct request *req, struct response *res);
+void web_moderation_target(struct request *req, struct response *res);
+void web_moderation_hide(struct request *req, struct response *res);
+void web_moderation_restore(struct request *req, struct response *res);
+void web_moderation_dismiss(struct request *req, struct response *res);
+void web_moderation_account(struct request *req, struct response *res);
+void web_moderation_suspend(struct request *req, struct response *res);
+void web_moderation_unsuspend(struct request *req, struct response *res);
 /* ---- end moderation ---- */
 
 #endif

@@ -198,6 +198,7 @@ static const struct route routes[] = {
 
 	/* ---- search (search.c) ---- */
 	{ "GET",  "/recherche",                web_search, 0 },
+	{ "GET",  "/recherche/suggestions",    web_search_suggestions, 0 },
 	/* ---- end search ---- */
 
 	/* ---- balance (balance.c) ---- */
@@ -208,7 +209,14 @@ static const struct route routes[] = {
 	/* ---- end balance ---- */
 
 	/* ---- posts (posts.c) ---- */
+	{ "GET",  "/actualites.atom",          web_posts_feed, 0 },
+	{ "GET",  "/actualites/nouvelle",      web_posts_citizen_form, R_AUTH },
+	{ "POST", "/actualites",               web_posts_citizen_create, R_AUTH | R_CSRF },
 	{ "GET",  "/actualites/{slug}",        web_posts_show, 0 },
+	{ "GET",  "/actualites/{slug}/images/{n}", web_posts_image_n, 0 },
+	{ "GET",  "/actualites/{slug}/images/{n}/vignette", web_posts_thumb_n, 0 },
+	{ "GET",  "/organisations/{slug}/actualites.atom", web_posts_org_feed, 0 },
+	{ "GET",  "/personnes/{id}",           web_people_show, 0 },
 	{ "GET",  "/actualites/{slug}/image",  web_posts_image, 0 },
 	{ "GET",  "/actualites/{slug}/modifier", web_posts_edit_form, R_AUTH },
 	{ "POST", "/actualites/{slug}/modifier", web_posts_update, R_AUTH | R_CSRF },
@@ -219,27 +227,99 @@ static const struct route routes[] = {
 	/* ---- end posts ---- */
 
 	/* ---- comments (comments.c) ---- */
+	{ "POST", "/commentaires",             web_comments_create, R_AUTH | R_CSRF },
+	{ "GET",  "/commentaires/{id}",        web_comments_goto, 0 },
+	{ "GET",  "/commentaires/{id}/modifier", web_comments_edit_form, R_AUTH },
+	{ "POST", "/commentaires/{id}/modifier", web_comments_update, R_AUTH | R_CSRF },
+	{ "GET",  "/commentaires/{id}/supprimer", web_comments_delete_form, R_AUTH },
+	{ "POST", "/commentaires/{id}/supprimer", web_comments_delete, R_AUTH | R_CSRF },
+	{ "POST", "/reactions",                web_comments_react, R_AUTH | R_CSRF },
 	/* ---- end comments ---- */
 
 	/* ---- follows (follows.c / feed) ---- */
+	{ "POST", "/organisations/{slug}/suivre", web_follows_org, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}/abonnes", web_follows_supporters, R_AUTH },
+	{ "POST", "/personnes/{id}/suivre",    web_follows_person, R_AUTH | R_CSRF },
+	{ "GET",  "/compte/abonnements",       web_follows_mine, R_AUTH },
+	{ "POST", "/compte/abonnements",       web_follows_mine_update, R_AUTH | R_CSRF },
+	{ "POST", "/actualites/{slug}/annoncer", web_follows_announce_post, R_AUTH | R_CSRF },
+	{ "POST", "/actualites/{slug}/epingler", web_follows_pin_post, R_AUTH | R_CSRF },
+	{ "POST", "/evenements/{slug}/annoncer", web_follows_announce_event, R_AUTH | R_CSRF },
+	/* One-click unsubscribe (RFC 8058): the mail client's POST has no session
+	 * and no CSRF token; the secret token in the URL is the proof. */
+	{ "GET",  "/desabonnement/{token}",    web_follows_unsubscribe_form, 0 },
+	{ "POST", "/desabonnement/{token}",    web_follows_unsubscribe, 0 },
 	/* ---- end follows ---- */
 
 	/* ---- terroir (products.c) ---- */
+	{ "GET",  "/produits",                 web_products_list, 0 },
+	{ "GET",  "/produits/{slug}",          web_products_show, 0 },
+	{ "GET",  "/produits/{slug}/modifier", web_products_edit_form, R_AUTH },
+	{ "POST", "/produits/{slug}/modifier", web_products_update, R_AUTH | R_CSRF },
+	{ "GET",  "/produits/{slug}/supprimer", web_products_delete_form, R_AUTH },
+	{ "POST", "/produits/{slug}/supprimer", web_products_delete, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}/produits", web_products_manage, R_AUTH },
+	{ "GET",  "/organisations/{slug}/produits/nouveau", web_products_new_form, R_AUTH },
+	{ "POST", "/organisations/{slug}/produits", web_products_create, R_AUTH | R_CSRF },
+	{ "GET",  "/labels",                   web_labels_index, 0 },
+	{ "GET",  "/labels/{slug}",            web_labels_show, 0 },
+	{ "GET",  "/marches",                  web_markets_list, 0 },
+	{ "GET",  "/marches/{slug}",           web_markets_show, 0 },
+	{ "GET",  "/admin/labels",             web_labels_admin, R_AUTH },
+	{ "POST", "/admin/labels",             web_labels_create, R_AUTH | R_CSRF },
+	{ "POST", "/admin/marches",            web_markets_create, R_AUTH | R_CSRF },
 	/* ---- end terroir ---- */
 
 	/* ---- directory (directory extras, contact forms) ---- */
+	{ "GET",  "/annuaire/carte",           web_orgs_map, 0 },
+	{ "POST", "/nous-contacter",           web_contact_send, R_CSRF },
+	{ "POST", "/organisations/{slug}/contact", web_orgs_contact, R_CSRF },
+	{ "GET",  "/organisations/{slug}/horaires", web_directory_hours_form, R_AUTH },
+	{ "POST", "/organisations/{slug}/horaires", web_directory_hours_save, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}/position", web_directory_place_form, R_AUTH },
+	{ "POST", "/organisations/{slug}/position", web_directory_position_save, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/liens", web_directory_links_save, R_AUTH | R_CSRF },
 	/* ---- end directory ---- */
 
 	/* ---- practical (practical.c) ---- */
+	{ "GET",  "/infos-pratiques",                    web_practical_index, 0 },
+	{ "GET",  "/infos-pratiques/nouvelle",           web_practical_new_form, R_AUTH },
+	{ "POST", "/infos-pratiques/nouvelle",           web_practical_create, R_AUTH | R_CSRF },
+	{ "GET",  "/infos-pratiques/{slug}",             web_practical_show, 0 },
+	{ "GET",  "/infos-pratiques/{slug}/modifier",    web_practical_edit_form, R_AUTH },
+	{ "POST", "/infos-pratiques/{slug}/modifier",    web_practical_update, R_AUTH | R_CSRF },
+	{ "GET",  "/infos-pratiques/{slug}/supprimer",   web_practical_delete_form, R_AUTH },
+	{ "POST", "/infos-pratiques/{slug}/supprimer",   web_practical_delete, R_AUTH | R_CSRF },
 	/* ---- end practical ---- */
 
 	/* ---- recurring donations (donations) ---- */
+	{ "GET",  "/dons/mensuel/{token}",     web_recurring_stop_form, 0 },
+	{ "POST", "/dons/mensuel/{token}",     web_recurring_stop_token, R_CSRF },
+	{ "POST", "/compte/dons/mensuels/{id}/arret", web_recurring_stop, R_AUTH | R_CSRF },
+	{ "GET",  "/compte/dons/recus-annuels/{id}/recu.pdf", web_recurring_annual_pdf, R_AUTH },
+	{ "POST", "/compte/dons/recus-annuels/{org}/{year}", web_recurring_annual_request, R_AUTH | R_CSRF },
 	/* ---- end recurring donations ---- */
 
 	/* ---- sponsorship (sponsors.c) ---- */
+	{ "GET",  "/parrainer/{kind}/{slug}",   web_sponsors_offer_form, R_AUTH },
+	{ "POST", "/parrainer/{kind}/{slug}",   web_sponsors_offer, R_AUTH | R_CSRF },
+	{ "GET",  "/organisations/{slug}/parrainages", web_sponsors_org, R_AUTH },
+	{ "POST", "/organisations/{slug}/parrainages/{id}/decision", web_sponsors_decide, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/parrainages/{id}/retirer", web_sponsors_withdraw, R_AUTH | R_CSRF },
 	/* ---- end sponsorship ---- */
 
 	/* ---- moderation (moderation.c) ---- */
+	{ "GET",  "/signaler",                 web_moderation_report_form, R_AUTH },
+	{ "POST", "/signaler",                 web_moderation_report, R_AUTH | R_CSRF },
+	{ "GET",  "/moderation",               web_moderation_queue, R_AUTH },
+	{ "GET",  "/moderation/journal",       web_moderation_log, R_AUTH },
+	{ "GET",  "/moderation/contenu/{kind}/{id}", web_moderation_target, R_AUTH },
+	{ "POST", "/moderation/contenu/{kind}/{id}/masquer", web_moderation_hide, R_AUTH | R_CSRF },
+	{ "POST", "/moderation/contenu/{kind}/{id}/retablir", web_moderation_restore, R_AUTH | R_CSRF },
+	{ "POST", "/moderation/contenu/{kind}/{id}/classer", web_moderation_dismiss, R_AUTH | R_CSRF },
+	{ "GET",  "/moderation/comptes/{id}",  web_moderation_account, R_AUTH },
+	{ "POST", "/moderation/comptes/{id}/suspendre", web_moderation_suspend, R_AUTH | R_CSRF },
+	{ "POST", "/moderation/comptes/{id}/reactiver", web_moderation_unsuspend, R_AUTH | R_CSRF },
 	/* ---- end moderation ---- */
 };
 

@@ -2,7 +2,8 @@
 // organiser creates a crowdfunding campaign with a reward and opens it; a citizen backs it with the demo card and
 // sees the progress move on its page, in the list /soutenir and on the home page; the citizen joins the
 // association and downloads the member card (its QR code decodes to the code shown on the membership page);
-// a guest donates and downloads the tax receipt (pdftotext finds the donor and the amount in words). The
+// a guest donates and downloads the tax receipt (pdftotext finds the donor and the amount in words); the citizen
+// gives every month from the same form and stops it from "Mes dons". The
 // campaign page has no horizontal scroll on a 320 px phone.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -205,6 +206,25 @@ try {
   for (const want of ['Lucienne Morel', '42,50', 'quarante-deux euros et cinquante centimes']) {
     assert.ok(receipt.includes(want), `the receipt holds ${want}:\n${receipt}`);
   }
+  // ---- the citizen gives every month with the demo card, then stops it from "Mes dons"
+  await citizen.goto(`${srv.url}/organisations/${ORG}/don`);
+  await citizen.getByLabel('Tous les mois').check();
+  await citizen.getByLabel(/Autre montant/).check();
+  await citizen.getByLabel('Montant libre en euros').fill('15');
+  await citizen.getByLabel('Adresse', { exact: true }).fill('5 place du Marché');
+  await citizen.getByLabel('Code postal').fill('26400');
+  await citizen.getByLabel('Commune').fill('Crest');
+  await citizen.getByLabel(/Carte bancaire \(démonstration/).check();
+  await citizen.getByRole('button', { name: 'Donner' }).click();
+  await payDemo(citizen, 'monthly donation');
+  await citizen.getByText('est un don mensuel').first().waitFor();
+  await checkA11y(citizen, 'monthly donation page');
+  await citizen.goto(`${srv.url}/compte/dons`);
+  await citizen.getByRole('heading', { level: 2, name: 'Mes dons mensuels' }).waitFor();
+  await checkA11y(citizen, 'my donations with a monthly one');
+  await citizen.getByRole('button', { name: 'Arrêter le don mensuel' }).first().click();
+  await citizen.getByText('Votre don mensuel est arrêté').first().waitFor();
+  assert.equal(await citizen.getByRole('button', { name: 'Arrêter le don mensuel' }).count(), 0);
   // A territory without any live campaign: the home page says nothing of them.
   const bare = await startServer({ env: { KIOSQUE_FAST_HASH: '1' } });
   try {

@@ -9,7 +9,8 @@ try {
   const page = await browser.newPage({ locale: 'fr-FR' });
   await page.goto(srv.url + '/annuaire');
   // Typed as people type: no accent, part of a word; Enter submits (a plain GET form, no script).
-  const box = page.getByRole('searchbox', { name: 'Chercher sur le territoire' });
+  // A combobox once search-suggest.js has run (a plain search box without it).
+  const box = page.getByRole('combobox', { name: 'Chercher sur le territoire' });
   await box.fill('fete vesq');
   await box.press('Enter');
   await page.waitForURL(/\/recherche\?q=fete\+vesq$/);

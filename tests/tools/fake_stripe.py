@@ -15,6 +15,13 @@ errors as {"error": {"type", "message"}} with Stripe's status codes):
                                     product_data][name]], metadata[...], payment_intent_data[metadata][...]
   GET  /v1/checkout/sessions/{id}
   POST /v1/refunds                  payment_intent, amount (<= what is left to refund)
+  POST /v1/payment_intents          off-session renewals: amount, currency, customer, payment_method,
+                                    confirm=true, off_session=true, metadata[...], expand[]=
+                                    latest_charge.balance_transaction; a declined card answers 402
+                                    card_error (code card_declined)
+A session created with payment_intent_data[setup_future_usage]=off_session (and customer_creation=
+always) saves the card when paid: the session gets a customer (cus_...) and its payment intent
+a customer and a payment_method (pm_...), as Stripe's.
 Idempotency-Key on POST, as Stripe: the first answer (status and body) is replayed for the same key
 and the same parameters; the same key with other parameters is a 400 idempotency_error.
 
@@ -27,8 +34,10 @@ Test controls (not Stripe):
   POST /_test/event?type=T&session=ID   a signed event of any type about a session (or none)
   POST /_test/fail-next?count=N&status=S  the next N API calls answer S (default 500)
   POST /_test/clock?offset=N        the fake's clock runs N seconds ahead (the C tests' tl_set_clock)
+  POST /_test/decline?count=N       the next N off-session charges are declined (a card that fails)
   GET  /_test/state                 counts: sessions, refunds, api calls per route, refunded amounts;
-                                    last_session: the id of the session created last
+                                    last_session: the id of the session created last; off_session:
+                                    off-session charges that succeeded, charged: their sum
 """
 import argparse
 import hashlib
@@ -58,6 +67,10 @@ class State:
         self.fail_status = 500
         self.offset = 0
         self.calls = {}
+        self.customers = {}  # cus id -> payment method id
+        self.decline_next = 0
+        self.off_session = 0
+        self.charged = 0
 
     def now(self):
         return int(time.time()) + self.offset
@@ -142,6 +155,8 @@ class Handler(BaseHTTPRequestHandler):
                     obj = self.expanded(s)
             elif method == "POST" and path == "/v1/refunds":
                 status, obj = self.create_refund(params)
+            elif method == "POST" and path == "/v1/payment_intents":
+                status, obj = self.create_intent(params)
             else:
                 status, obj = error(404, "invalid_request_error", "Unrecognized request URL")
             if idem:
@@ -176,7 +191,8 @@ class Handler(BaseHTTPRequestHandler):
             "customer_email": p.get("customer_email"), "expires_at": expires,
             "success_url": p.get("success_url"), "cancel_url": p.get("cancel_url"),
             "metadata": {k[9:-1]: v for k, v in p.items() if k.startswith("metadata[")},
-            "created": now,
+            "created": now, "customer": None,
+            "_save": p.get("payment_intent_data[setup_future_usage]") == "off_session",
         }
         st.sessions[sid] = s
         return 200, s
@@ -190,12 +206,50 @@ class Handler(BaseHTTPRequestHandler):
             obj["payment_intent"] = {
                 "id": s["payment_intent"], "object": "payment_intent", "amount": pi["amount"],
                 "currency": pi["currency"], "status": "succeeded",
+                "customer": pi.get("customer"), "payment_method": pi.get("payment_method"),
                 "latest_charge": {"id": pi["charge"], "object": "charge", "amount": pi["amount"],
                                   "balance_transaction": {
                                       "id": pi["txn"], "object": "balance_transaction", "amount": pi["amount"],
                                       "currency": pi["currency"], "fee": pi["fee"],
                                       "net": pi["amount"] - pi["fee"]}}}
         return obj
+
+    def create_intent(self, p):
+        """An off-session payment on a saved card (monthly renewals)."""
+        st = self.server.state
+        for k in ("amount", "currency", "customer", "payment_method"):
+            if not p.get(k):
+                return error(400, "invalid_request_error", "Missing required param: " + k, k)
+        if p.get("confirm") != "true" or p.get("off_session") != "true":
+            return error(400, "invalid_request_error", "Only confirmed off-session intents here", "confirm")
+        if st.customers.get(p["customer"]) != p["payment_method"]:
+            return error(400, "invalid_request_error", "No such payment_method attached", "payment_method")
+        amount = int(p["amount"])
+        if amount <= 0:
+            return error(400, "invalid_request_error", "Invalid amount", "amount")
+        pid = new_id("pi_test_")
+        if st.decline_next > 0:
+            st.decline_next -= 1
+            e = {"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds",
+                 "message": "Your card has insufficient funds.",
+                 "payment_intent": {"id": pid, "object": "payment_intent", "status": "requires_payment_method"}}
+            return 402, {"error": e}
+        fee = (amount * 15 + 500) // 1000 + 25
+        pi = {"amount": amount, "refunded": 0, "currency": p["currency"], "fee": fee,
+              "charge": new_id("ch_test_"), "txn": new_id("txn_test_"),
+              "customer": p["customer"], "payment_method": p["payment_method"]}
+        st.intents[pid] = pi
+        st.off_session += 1
+        st.charged += amount
+        obj = {"id": pid, "object": "payment_intent", "amount": amount, "amount_received": amount,
+               "currency": p["currency"], "status": "succeeded", "customer": p["customer"],
+               "payment_method": p["payment_method"],
+               "metadata": {k[9:-1]: v for k, v in p.items() if k.startswith("metadata[")},
+               "latest_charge": {"id": pi["charge"], "object": "charge", "amount": amount,
+                                 "balance_transaction": {"id": pi["txn"], "object": "balance_transaction",
+                                                         "amount": amount, "currency": p["currency"],
+                                                         "fee": fee, "net": amount - fee}}}
+        return 200, obj
 
     def create_refund(self, p):
         st = self.server.state
@@ -243,7 +297,7 @@ class Handler(BaseHTTPRequestHandler):
                     "sessions": len(st.sessions), "refunds": len(st.refunds),
                     "last_session": next(reversed(st.sessions)) if st.sessions else None,
                     "refunded": sum(r["amount"] for r in st.refunds.values()),
-                    "calls": st.calls,
+                    "calls": st.calls, "off_session": st.off_session, "charged": st.charged,
                 })
         if method != "POST":
             return self.reply(404, {})
@@ -252,6 +306,10 @@ class Handler(BaseHTTPRequestHandler):
                 st.fail_next = int(q.get("count", 1))
                 st.fail_status = int(q.get("status", 500))
             return self.reply(200, {"fail_next": st.fail_next})
+        if path == "/_test/decline":
+            with st.lock:
+                st.decline_next = int(q.get("count", 1))
+            return self.reply(200, {"decline_next": st.decline_next})
         if path == "/_test/clock":
             with st.lock:
                 st.offset = int(q.get("offset", 0))
@@ -275,6 +333,11 @@ class Handler(BaseHTTPRequestHandler):
                     fee = (s["amount_total"] * 15 + 500) // 1000 + 25
                     st.intents[pi] = {"amount": s["amount_total"], "refunded": 0, "currency": s["currency"],
                                       "fee": fee, "charge": new_id("ch_test_"), "txn": new_id("txn_test_")}
+                    if s.get("_save"):
+                        cus, pm = new_id("cus_test_"), new_id("pm_test_")
+                        st.customers[cus] = pm
+                        st.intents[pi].update(customer=cus, payment_method=pm)
+                        s["customer"] = cus
                     s.update(status="complete", payment_status="paid", payment_intent=pi)
                     typ = "checkout.session.completed"
                 else:

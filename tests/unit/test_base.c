@@ -622,7 +622,7 @@ static void test_config_defaults_environment_and_listen(void **state)
 	assert_string_equal(c.listen_addr, "127.0.0.1");
 	assert_int_equal(c.port, 8080);
 	assert_string_equal(c.db_url, "sqlite:kiosque.db");
-	assert_int_equal(c.max_body, 8u << 20);
+	assert_int_equal(c.max_body, 24u << 20);
 	assert_true(c.threads >= 1);
 	assert_false(c.demo);
 	config_finish(&c);

@@ -5,8 +5,11 @@
 #include "base/str.h"
 #include "base/timefmt.h"
 #include "core/orgs.h"
+#include "core/contact.h"
+#include "core/hours.h"
 #include "core/uploads.h"
 #include "web/views/orgs.h"
+#include "web/views/directory.h"
 
 #include <pthread.h>
 
@@ -131,7 +134,8 @@ static int teardown(void **state)
 static int fresh(void **state)
 {
 	struct env *e = *state;
-	if (db_exec(e->db, "DELETE FROM org_invitations; DELETE FROM org_members;"
+	if (db_exec(e->db, "DELETE FROM contact_messages; DELETE FROM products;"
+			   " DELETE FROM org_invitations; DELETE FROM org_members;"
 			   " DELETE FROM organisations; DELETE FROM uploads; DELETE FROM outbox;"
 			   " DELETE FROM sessions; DELETE FROM api_tokens; DELETE FROM accounts;"
 			   " DELETE FROM communes") != DB_NONE)
@@ -1284,6 +1288,87 @@ static void test_views_escape_every_field_they_render(void **state)
 	arena_free(a);
 }
 
+static void test_directory_views_escape_every_field_they_render(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	struct fake f;
+	fake_init(&f, a, 7);
+	struct org o = evil_org();
+	o.on_map = true;
+	o.map_lat_e6 = 44490500;
+	o.map_lon_e6 = 5387700;
+	struct commune communes[] = { { 1, EVIL, EVIL, EVIL } };
+	struct org_label labels[] = { { EVIL, EVIL } };
+	struct org_filter filter = { .kind = EVIL, .commune = EVIL, .category = EVIL, .q = EVIL,
+				     .limit = 24, .label = EVIL, .order = ORGS_ORDER_NEAR, .near = EVIL };
+	struct hours_range week[] = { { 2, 540, 720 }, { 2, 840, 1440 } };
+	struct org_hours hours = { week, 2, EVIL };
+	struct org_link links[] = { { EVIL, "https://example.org/" EVIL }, { EVIL, "javascript:" EVIL } };
+	struct field_errors fe = { 0 };
+	field_error_add(&fe, "d1", "err.hours.format");
+	field_error_add(&fe, "email", "err.contact.email_invalid");
+	field_error_add(&fe, "lat", "err.orgs.lat_invalid");
+	field_error_add(&fe, "link_url_1", "err.orgs.website_invalid");
+	const char *days[7] = { EVIL, EVIL, EVIL, EVIL, EVIL, EVIL, EVIL };
+	for (int i = 0; i < 5; i++) {
+		struct buf b = BUF_INIT;
+		switch (i) {
+		case 0: {
+			struct orgs_directory_view v = { .filter = &filter, .items = &o, .n = 1, .total = 1,
+							 .page = 1, .pages = 1, .communes = communes,
+							 .ncommunes = 1, .labels = labels, .nlabels = 1,
+							 .order_near = true };
+			view_orgs_directory(&b, &f.req, &v);
+			break;
+		}
+		case 1: {
+			struct orgs_directory_view v = { .filter = &filter, .items = &o, .n = 1, .total = 1,
+							 .communes = communes, .ncommunes = 1,
+							 .labels = labels, .nlabels = 1,
+							 .tiles = "https://t.example.org/" EVIL,
+							 .attribution = EVIL };
+			view_orgs_map(&b, &f.req, &v);
+			break;
+		}
+		case 2: {
+			/* The page with both sections in their slots. */
+			struct buf s1 = BUF_INIT, s2 = BUF_INIT;
+			struct directory_org_view dv = { .org = &o, .hours = &hours, .links = links,
+							 .nlinks = 2,
+							 .map = { "https://t.example.org/" EVIL, EVIL } };
+			hours_state_at(&hours, 1795818600, &dv.state);
+			view_directory_org_section(&s1, &f.req, &dv);
+			struct directory_contact_view cv = { &o, EVIL, EVIL, EVIL, EVIL, EVIL, &fe,
+							     "err.contact.rate_limited" };
+			view_directory_contact_form(&s2, &f.req, &cv);
+			struct orgs_show_view v = { .org = &o };
+			v.slot_directory = html_section_take(a, &s1);
+			v.slot_contact_form = html_section_take(a, &s2);
+			view_orgs_show(&b, &f.req, &v);
+			assert_non_null(strstr(buf_str(&b), "id=\"f-contact-url\""));
+			assert_non_null(strstr(buf_str(&b), "9 h – 12 h, 14 h – 24 h"));
+			assert_null(strstr(buf_str(&b), "href=\"javascript:"));
+			break;
+		}
+		case 3:
+			view_directory_hours_page(&b, &f.req, &o, days, EVIL, &fe);
+			assert_non_null(strstr(buf_str(&b), "aria-describedby=\"e-d1\""));
+			break;
+		default: {
+			struct directory_place_view v = { .org = &o, .lat = EVIL, .lon = EVIL, .pos_fe = &fe,
+							  .labels = { EVIL, EVIL }, .urls = { EVIL },
+							  .links_fe = &fe };
+			view_directory_place_page(&b, &f.req, &v);
+			break;
+		}
+		}
+		assert_escaped(buf_str(&b));
+		buf_free(&b);
+	}
+	arena_free(a);
+}
+
 static void test_views_tie_errors_to_fields_and_carry_the_csrf_token(void **state)
 {
 	(void)state;
@@ -1444,6 +1529,497 @@ static void test_rows_without_stored_html_are_rendered_by_the_page_then_filled_i
 	assert_int_equal(n, 0);
 }
 
+/* ---- directory (0022): hours, open now, label filter, near me, hidden, position, links, contact ---- */
+
+static const struct db_sql SQL_CENTRE = { "ut_orgs_centre",
+	"UPDATE communes SET lat_e6 = $2, lon_e6 = $3 WHERE insee = $1" };
+static const struct db_sql SQL_HIDE = { "ut_orgs_hide",
+	"UPDATE organisations SET hidden_at = 1 WHERE id = $1" };
+static const struct db_sql SQL_PRODUCT = { "ut_orgs_product",
+	"INSERT INTO products (org_id, slug, name, created_at, updated_at, hidden_at)"
+	" VALUES ($1, $2, $2, 1, 1, $3) RETURNING id" };
+static const struct db_sql SQL_PRODUCT_LABEL = { "ut_orgs_product_label",
+	"INSERT INTO product_labels (product_id, label_id) SELECT $1, id FROM labels WHERE slug = $2" };
+static const struct db_sql SQL_COUNT_CONTACT = { "ut_orgs_count_contact",
+	"SELECT COUNT(*) FROM contact_messages" };
+static const struct db_sql SQL_OLD_CONTACT = { "ut_orgs_old_contact",
+	"INSERT INTO contact_messages (org_id, sender_name, sender_email_lower, subject, ip_hash,"
+	" created_at) VALUES (NULL, 'x', 'old@example.net', 'old', 'h', 5)" };
+static const struct db_sql SQL_COUNT_OLD = { "ut_orgs_count_old",
+	"SELECT COUNT(*) FROM contact_messages WHERE created_at = 5" };
+static const struct db_sql SQL_OUTBOX_HEADERS = { "ut_orgs_outbox_headers",
+	"SELECT to_addr, headers, body_text FROM outbox ORDER BY to_addr" };
+
+static void test_hours_parse_accepts_ranges_and_refuses_the_rest(void **state)
+{
+	(void)state;
+	struct hours_range r[HOURS_PER_DAY_MAX];
+	int n = -1;
+	const char *err = NULL;
+	assert_true(hours_parse_day("9:00-12:00, 14h-18h30", 2, r, &n, &err));
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].weekday, 2);
+	assert_int_equal(r[0].opens_min, 540);
+	assert_int_equal(r[0].closes_min, 720);
+	assert_int_equal(r[1].opens_min, 840);
+	assert_int_equal(r[1].closes_min, 1110);
+	assert_true(hours_parse_day("  ", 1, r, &n, &err));
+	assert_int_equal(n, 0);
+	assert_true(hours_parse_day(NULL, 1, r, &n, &err));
+	assert_int_equal(n, 0);
+	assert_true(hours_parse_day("0:00-24:00", 7, r, &n, &err));
+	assert_int_equal(r[0].closes_min, 1440);
+	assert_true(hours_parse_day("8 – 12 ; 13.30 à 17", 3, r, &n, &err));
+	assert_int_equal(n, 2);
+	assert_int_equal(r[1].opens_min, 810);
+	/* INVARIANT(hours-order): each refusal says why. */
+	assert_false(hours_parse_day("12:00-9:00", 1, r, &n, &err));
+	assert_string_equal(err, "err.hours.order");
+	assert_false(hours_parse_day("24:00-24:00", 1, r, &n, &err));
+	assert_string_equal(err, "err.hours.order");
+	assert_false(hours_parse_day("9:00-12:00, 11:00-13:00", 1, r, &n, &err));
+	assert_string_equal(err, "err.hours.overlap");
+	assert_false(hours_parse_day("14-18, 9-12", 1, r, &n, &err));
+	assert_string_equal(err, "err.hours.overlap");
+	assert_false(hours_parse_day("25:00-26:00", 1, r, &n, &err));
+	assert_string_equal(err, "err.hours.format");
+	assert_false(hours_parse_day("9:00-", 1, r, &n, &err));
+	assert_string_equal(err, "err.hours.format");
+	assert_false(hours_parse_day("9:3-10", 1, r, &n, &err));
+	assert_string_equal(err, "err.hours.format");
+	assert_false(hours_parse_day("9:00-12:00 et 14-18", 1, r, &n, &err));
+	assert_string_equal(err, "err.hours.format");
+	assert_false(hours_parse_day("8-9, 10-11, 12-13, 14-15, 16-17", 1, r, &n, &err));
+	assert_string_equal(err, "err.hours.too_many");
+	/* Back as typed: the edit form shows what is stored. */
+	struct hours_range week[2] = { { 2, 540, 720 }, { 2, 840, 1440 } };
+	struct org_hours h = { week, 2, "" };
+	struct arena *a = arena_new();
+	assert_string_equal(hours_format_day(a, &h, 2), "9:00-12:00, 14:00-24:00");
+	assert_string_equal(hours_format_day(a, &h, 3), "");
+	arena_free(a);
+}
+
+static void test_open_now_follows_paris_time_across_midnight(void **state)
+{
+	(void)state;
+	/* Friday 18:00-24:00, Saturday 0:00-2:00 and 10:00-12:00, Monday 9:00-12:00. */
+	struct hours_range week[] = { { 1, 540, 720 }, { 5, 1080, 1440 }, { 6, 0, 120 }, { 6, 600, 720 } };
+	struct org_hours h = { week, 4, "" };
+	struct hours_state s;
+	/* Friday 2026-11-27 23:30 in Paris (22:30 UTC): open, until 2:00 tomorrow. */
+	hours_state_at(&h, 1795818600, &s);
+	assert_true(s.known);
+	assert_true(s.open);
+	assert_int_equal(s.closes_min, 120);
+	assert_int_equal(s.closes_in_days, 1);
+	/* Saturday 0:30 in Paris is still Friday 23:30 in UTC: Saturday's range counts. */
+	hours_state_at(&h, 1795822200, &s);
+	assert_true(s.open);
+	assert_int_equal(s.closes_min, 120);
+	assert_int_equal(s.closes_in_days, 0);
+	/* Saturday 2:30: closed, opens at 10:00 the same day. */
+	hours_state_at(&h, 1795829400, &s);
+	assert_false(s.open);
+	assert_true(s.opens_later);
+	assert_int_equal(s.opens_weekday, 6);
+	assert_int_equal(s.opens_min, 600);
+	assert_int_equal(s.opens_in_days, 0);
+	/* Saturday 13:00: next Monday 9:00, two days on. */
+	hours_state_at(&h, 1795867200, &s);
+	assert_false(s.open);
+	assert_int_equal(s.opens_weekday, 1);
+	assert_int_equal(s.opens_min, 540);
+	assert_int_equal(s.opens_in_days, 2);
+	/* Monday 0:30 in Paris is Sunday 23:30 UTC: it opens today at 9:00, not tomorrow. */
+	hours_state_at(&h, 1795995000, &s);
+	assert_false(s.open);
+	assert_int_equal(s.opens_weekday, 1);
+	assert_int_equal(s.opens_in_days, 0);
+	/* Monday 9:30 in Paris is 8:30 UTC: open. */
+	hours_state_at(&h, 1796027400, &s);
+	assert_true(s.open);
+	assert_int_equal(s.closes_min, 720);
+	/* Summer time: Friday 2026-07-03 23:30 in Paris is 21:30 UTC. */
+	hours_state_at(&h, 1783114200, &s);
+	assert_true(s.open);
+	/* No hours: nothing known. */
+	struct org_hours none = { week, 0, "" };
+	hours_state_at(&none, 1795818600, &s);
+	assert_false(s.known);
+	assert_false(s.open);
+}
+
+static void test_hours_set_validates_and_is_for_owners_and_editors(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Épicerie du Pont");
+	struct actor owner = actor_of(e, e->owner), editor = actor_of(e, e->editor);
+	struct actor box = actor_of(e, e->box), stranger = actor_of(e, e->stranger);
+	const char *week[7] = { "", "9:00-12:00, 14:00-19:00", "9-12", "", "", "8:00-12:30", NULL };
+	struct field_errors fe = { 0 };
+	assert_int_equal(hours_set(e->db, &owner, o.id, week, " fermé en août ", &fe), KQ_OK);
+	struct org_hours h;
+	assert_int_equal(hours_get(e->db, e->a, o.id, &h), KQ_OK);
+	assert_int_equal(h.n, 4);
+	assert_string_equal(h.note, "fermé en août");
+	assert_int_equal(h.ranges[0].weekday, 2);
+	assert_int_equal(h.ranges[3].weekday, 6);
+	/* A wrong day: its field says why, nothing is written. */
+	const char *bad[7] = { "", "", "18:00-9:00", "", "9-12, 10-11", "", "" };
+	fe = (struct field_errors){ 0 };
+	assert_int_equal(hours_set(e->db, &editor, o.id, bad, "", &fe), KQ_ERR_FORM_INVALID);
+	assert_string_equal(field_error_get(&fe, "d3"), "err.hours.order");
+	assert_string_equal(field_error_get(&fe, "d5"), "err.hours.overlap");
+	assert_null(field_error_get(&fe, "d1"));
+	char longnote[300];
+	memset(longnote, 'x', sizeof(longnote) - 1);
+	longnote[sizeof(longnote) - 1] = 0;
+	fe = (struct field_errors){ 0 };
+	assert_int_equal(hours_set(e->db, &editor, o.id, week, longnote, &fe), KQ_ERR_FORM_INVALID);
+	assert_string_equal(field_error_get(&fe, "note"), "err.hours.note_invalid");
+	assert_int_equal(hours_get(e->db, e->a, o.id, &h), KQ_OK);
+	assert_int_equal(h.n, 4);
+	/* Editors may; box office and strangers may not (and learn nothing about the input). */
+	fe = (struct field_errors){ 0 };
+	const char *closed[7] = { 0 };
+	assert_int_equal(hours_set(e->db, &box, o.id, bad, "", &fe), KQ_ERR_FORBIDDEN);
+	assert_int_equal(fe.n, 0);
+	assert_int_equal(hours_set(e->db, &stranger, o.id, closed, "", &fe), KQ_ERR_FORBIDDEN);
+	assert_int_equal(hours_set(e->db, NULL, o.id, closed, "", &fe), KQ_ERR_AUTH_REQUIRED);
+	assert_int_equal(hours_set(e->db, &editor, o.id, closed, "", &fe), KQ_OK);
+	assert_int_equal(hours_get(e->db, e->a, o.id, &h), KQ_OK);
+	assert_int_equal(h.n, 0);
+	assert_string_equal(h.note, "");
+}
+
+static int64_t product(struct env *e, int64_t org_id, const char *slug, const char *label, bool hidden)
+{
+	struct db_stmt *st = db_stmt(e->db, &SQL_PRODUCT);
+	db_bind_i64(st, 1, org_id);
+	db_bind_text(st, 2, slug);
+	if (hidden)
+		db_bind_i64(st, 3, 5);
+	else
+		db_bind_null(st, 3);
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t id = db_col_i64(st, 0);
+	db_reset(st);
+	st = db_stmt(e->db, &SQL_PRODUCT_LABEL);
+	db_bind_i64(st, 1, id);
+	db_bind_text(st, 2, label);
+	assert_int_equal(db_run(st), DB_NONE);
+	return id;
+}
+
+static struct org make_kind(struct env *e, const char *kind, const char *name, const char *commune)
+{
+	struct actor owner = actor_of(e, e->owner);
+	struct org_input in = { .kind = kind, .name = name, .commune = commune };
+	struct field_errors fe = { 0 };
+	struct org o;
+	assert_int_equal(orgs_create(e->db, &owner, &in, e->a, &fe, &o), KQ_OK);
+	return o;
+}
+
+static void hide(struct env *e, int64_t id)
+{
+	struct db_stmt *st = db_stmt(e->db, &SQL_HIDE);
+	db_bind_i64(st, 1, id);
+	assert_int_equal(db_run(st), DB_NONE);
+}
+
+static void test_hours_of_many_reads_a_page_in_chunks(void **state)
+{
+	struct env *e = *state;
+	struct actor owner = actor_of(e, e->owner);
+	int64_t ids[40];
+	for (int i = 0; i < 40; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "Boutique %02d", i);
+		ids[i] = make_kind(e, "business", name, "26391").id;
+	}
+	const char *week[7] = { "9-12", NULL, NULL, NULL, NULL, NULL, "10-11, 15-16" };
+	const char *other[7] = { NULL, "8-9", NULL, NULL, NULL, NULL, NULL };
+	struct field_errors fe = { 0 };
+	assert_int_equal(hours_set(e->db, &owner, ids[0], week, "", &fe), KQ_OK);
+	assert_int_equal(hours_set(e->db, &owner, ids[35], week, "", &fe), KQ_OK);
+	assert_int_equal(hours_set(e->db, &owner, ids[39], other, "", &fe), KQ_OK);
+	struct org_hours h[40];
+	assert_int_equal(hours_of_many(e->db, e->a, ids, 40, h), KQ_OK);
+	assert_int_equal(h[0].n, 3);
+	assert_int_equal(h[35].n, 3);
+	assert_int_equal(h[35].ranges[2].weekday, 7);
+	assert_int_equal(h[35].ranges[2].opens_min, 900);
+	assert_int_equal(h[39].n, 1);
+	assert_int_equal(h[39].ranges[0].weekday, 2);
+	for (int i = 1; i < 35; i++)
+		assert_int_equal(h[i].n, 0);
+	assert_int_equal(hours_of_many(e->db, e->a, ids, 0, h), KQ_OK);
+}
+
+static void test_list_filters_by_label_of_visible_products(void **state)
+{
+	struct env *e = *state;
+	struct org a = make_kind(e, "producer", "Chèvrerie des Granges", "26391");
+	struct org b = make_kind(e, "producer", "Rucher de la Roche", "26391");
+	struct org c = make_kind(e, "producer", "Ferme du Serre", "26392");
+	struct org d = make_kind(e, "business", "Comptoir", "26392");
+	product(e, a.id, "picodon", "aop", false);
+	product(e, a.id, "tomme", "ab", false);
+	product(e, b.id, "miel", "aop", true);      /* hidden product: does not count */
+	product(e, c.id, "agneau", "aop", false);
+	product(e, d.id, "caillette", "aop", false);
+	hide(e, c.id);                               /* hidden organisation: never listed */
+	struct org *list;
+	int n;
+	int64_t total;
+	struct org_filter f = { .limit = 24, .label = "aop" };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 2);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].slug, "chevrerie-des-granges");
+	assert_string_equal(list[1].slug, "comptoir");
+	f.kind = "producer";
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 1);
+	f = (struct org_filter){ .limit = 24, .label = "aop", .commune = "26392" };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 1);
+	assert_string_equal(list[0].slug, "comptoir");
+	f = (struct org_filter){ .limit = 24, .label = "no-such-label" };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 0);
+	struct org_label *labels;
+	assert_int_equal(orgs_labels(e->db, e->a, &labels, &n), KQ_OK);
+	assert_true(n >= 5);
+}
+
+static void centre(struct env *e, const char *insee, int64_t lat, int64_t lon)
+{
+	struct db_stmt *st = db_stmt(e->db, &SQL_CENTRE);
+	db_bind_text(st, 1, insee);
+	db_bind_i64(st, 2, lat);
+	db_bind_i64(st, 3, lon);
+	assert_int_equal(db_run(st), DB_NONE);
+}
+
+static void test_near_me_orders_by_distance_then_name(void **state)
+{
+	struct env *e = *state;
+	centre(e, "26391", 44490500, 5387700);   /* Vesqueval */
+	centre(e, "26392", 44502800, 5364100);   /* Aigueclaire, ~2.4 km away */
+	struct actor owner = actor_of(e, e->owner);
+	struct field_errors fe = { 0 };
+	struct org far = make_kind(e, "association", "Amis du Lavoir", "26391");
+	struct org near2 = make_kind(e, "association", "Zèbres d'Aigueclaire", "26392");
+	struct org near1 = make_kind(e, "association", "Belote d'Aigueclaire", "26392");
+	struct org own = make_kind(e, "business", "Auberge", "26391");
+	struct org nowhere = make_kind(e, "association", "Aaa sans commune", "");
+	/* The inn sits by Aigueclaire although its commune is Vesqueval. */
+	assert_int_equal(orgs_position_set(e->db, &owner, own.id, "44.5030", "5.3645", &fe), KQ_OK);
+	struct org *list;
+	int n;
+	int64_t total;
+	struct org_filter f = { .limit = 24, .order = ORGS_ORDER_NEAR, .near = "26392" };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(list[0].id, near1.id);   /* at the centre, by name */
+	assert_int_equal(list[1].id, near2.id);
+	assert_int_equal(list[2].id, own.id);     /* its own position, a few metres off */
+	assert_int_equal(list[3].id, far.id);
+	assert_int_equal(list[4].id, nowhere.id); /* cannot be placed: last */
+	assert_false(list[4].on_map);
+	assert_true(list[2].has_position);
+	assert_true(list[0].on_map && !list[0].has_position);
+	assert_int_equal(list[0].map_lat_e6, 44502800);
+	/* Paging keeps the order. */
+	f.limit = 2;
+	f.offset = 2;
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(total, 5);
+	assert_int_equal(list[0].id, own.id);
+	/* No origin (unknown commune, or none): alphabetical. */
+	f = (struct org_filter){ .limit = 24, .order = ORGS_ORDER_NEAR, .near = "99999" };
+	assert_int_equal(orgs_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(list[0].id, nowhere.id);
+	/* The map: only those it can place, with the same filters. */
+	f = (struct org_filter){ .kind = "association" };
+	assert_int_equal(orgs_map(e->db, e->a, &f, &list, &n), KQ_OK);
+	assert_int_equal(n, 3);
+}
+
+static void test_list_leaves_hidden_out(void **state)
+{
+	struct env *e = *state;
+	struct org a = make_kind(e, "association", "Visible", "26391");
+	struct org b = make_kind(e, "association", "Cachée", "26391");
+	centre(e, "26391", 44490500, 5387700);
+	hide(e, b.id);
+	struct org *list;
+	int n;
+	int64_t total;
+	/* INVARIANT(hidden-org): every variant of the directory leaves it out. */
+	struct org_filter filters[] = {
+		{ .limit = 24 }, { .limit = 24, .kind = "association" }, { .limit = 24, .commune = "26391" },
+		{ .limit = 24, .q = "e" }, { .limit = 24, .order = ORGS_ORDER_NEAR, .near = "26391" },
+	};
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		assert_int_equal(orgs_list(e->db, e->a, &filters[i], &list, &n, &total), KQ_OK);
+		assert_int_equal(total, 1);
+		assert_int_equal(n, 1);
+		assert_int_equal(list[0].id, a.id);
+		assert_int_equal(orgs_map(e->db, e->a, &filters[i], &list, &n), KQ_OK);
+		assert_int_equal(n, 1);
+	}
+	/* Its page is for moderators: orgs_get still reads it, and says it is hidden. */
+	struct org got;
+	assert_int_equal(orgs_get(e->db, e->a, b.slug, &got), KQ_OK);
+	assert_true(got.hidden_at != 0);
+	assert_int_equal(orgs_get(e->db, e->a, a.slug, &got), KQ_OK);
+	assert_int_equal(got.hidden_at, 0);
+}
+
+static void test_position_and_links_are_checked(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Atelier");
+	struct actor owner = actor_of(e, e->owner), box = actor_of(e, e->box);
+	struct field_errors fe = { 0 };
+	assert_int_equal(orgs_position_set(e->db, &owner, o.id, "95", "5.1", &fe), KQ_ERR_FORM_INVALID);
+	assert_string_equal(field_error_get(&fe, "lat"), "err.orgs.lat_invalid");
+	assert_null(field_error_get(&fe, "lon"));
+	fe = (struct field_errors){ 0 };
+	assert_int_equal(orgs_position_set(e->db, &owner, o.id, "44.1", "", &fe), KQ_ERR_FORM_INVALID);
+	assert_string_equal(field_error_get(&fe, "lon"), "err.orgs.lon_invalid");
+	fe = (struct field_errors){ 0 };
+	assert_int_equal(orgs_position_set(e->db, &owner, o.id, "44.1234567", "5", &fe), KQ_ERR_FORM_INVALID);
+	fe = (struct field_errors){ 0 };
+	assert_int_equal(orgs_position_set(e->db, &box, o.id, "44", "5", &fe), KQ_ERR_FORBIDDEN);
+	struct org got;
+	assert_int_equal(orgs_get_by_id(e->db, e->a, o.id, &got), KQ_OK);
+	assert_false(got.has_position);
+	assert_int_equal(orgs_position_set(e->db, &owner, o.id, " 44,4781 ", "-0.5", &fe), KQ_OK);
+	assert_int_equal(orgs_get_by_id(e->db, e->a, o.id, &got), KQ_OK);
+	assert_true(got.has_position);
+	assert_int_equal(got.lat_e6, 44478100);
+	assert_int_equal(got.lon_e6, -500000);
+	assert_string_equal(orgs_degrees_format(e->a, got.lon_e6), "-0.500000");
+	assert_int_equal(orgs_position_set(e->db, &owner, o.id, "", "", &fe), KQ_OK);
+	assert_int_equal(orgs_get_by_id(e->db, e->a, o.id, &got), KQ_OK);
+	assert_false(got.has_position);
+
+	const char *labels[ORGS_LINKS_MAX] = { "Boutique", "", "Sans lien", NULL, NULL };
+	const char *urls[ORGS_LINKS_MAX] = { "javascript:alert(1)", "https://a.example.org/x", "", NULL, NULL };
+	fe = (struct field_errors){ 0 };
+	assert_int_equal(orgs_links_set(e->db, &owner, o.id, labels, urls, &fe), KQ_ERR_FORM_INVALID);
+	assert_string_equal(field_error_get(&fe, "link_url_1"), "err.orgs.website_invalid");
+	assert_string_equal(field_error_get(&fe, "link_url_3"), "err.orgs.link_url_missing");
+	struct org_link *links;
+	int n;
+	assert_int_equal(orgs_links(e->db, e->a, o.id, &links, &n), KQ_OK);
+	assert_int_equal(n, 0);
+	labels[0] = "Boutique";
+	urls[0] = "https://boutique.example.org";
+	labels[2] = "";
+	fe = (struct field_errors){ 0 };
+	assert_int_equal(orgs_links_set(e->db, &box, o.id, labels, urls, &fe), KQ_ERR_FORBIDDEN);
+	assert_int_equal(orgs_links_set(e->db, &owner, o.id, labels, urls, &fe), KQ_OK);
+	assert_int_equal(orgs_links(e->db, e->a, o.id, &links, &n), KQ_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(links[0].label, "Boutique");
+	assert_string_equal(links[1].label, "a.example.org");
+}
+
+static struct contact_input contact_in(int64_t org_id, const char *email, const char *ip)
+{
+	struct contact_input in = { .org_id = org_id, .name = "Louise", .email = email,
+				    .subject = "Une question", .message = "Bonjour, êtes-vous ouverts ?",
+				    .honeypot = "", .client_ip = ip };
+	return in;
+}
+
+static void test_contact_mails_owners_editors_and_limits_senders(void **state)
+{
+	struct env *e = *state;
+	struct org o = make_team(e, "Comité");
+	struct field_errors fe = { 0 };
+	bool dropped = true;
+	struct contact_input in = contact_in(o.id, "Louise@Example.net", "192.0.2.1");
+	assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_OK);
+	assert_false(dropped);
+	/* The owner and the editor, not the box office nor the treasurer. */
+	assert_int_equal(scalar(e->db, &SQL_COUNT_OUTBOX, 0, false), 2);
+	struct db_stmt *st = db_stmt(e->db, &SQL_OUTBOX_HEADERS);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "Olga.Owner@example.org");
+	assert_string_equal(db_col_text(st, 1), "Reply-To: louise@example.net\r\n");
+	assert_non_null(strstr(db_col_text(st, 2), "êtes-vous ouverts"));
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "eddy@example.org");
+	db_reset(st);
+	/* A robot fills the trap: success, nothing sent, nothing kept. */
+	in = contact_in(o.id, "bot@example.net", "192.0.2.9");
+	in.honeypot = "http://spam.example.com";
+	assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_OK);
+	assert_true(dropped);
+	assert_int_equal(scalar(e->db, &SQL_COUNT_OUTBOX, 0, false), 2);
+	assert_int_equal(scalar(e->db, &SQL_COUNT_CONTACT, 0, false), 1);
+	/* Bad input: fields say why. */
+	in = contact_in(o.id, "pas-une-adresse", "192.0.2.2");
+	in.message = "court";
+	in.name = "";
+	fe = (struct field_errors){ 0 };
+	assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_ERR_FORM_INVALID);
+	assert_string_equal(field_error_get(&fe, "email"), "err.contact.email_invalid");
+	assert_string_equal(field_error_get(&fe, "message"), "err.contact.message_invalid");
+	assert_string_equal(field_error_get(&fe, "name"), "err.contact.name_invalid");
+	/* INVARIANT(contact-limits): a sender's fourth message in ten minutes is refused. */
+	fe = (struct field_errors){ 0 };
+	in = contact_in(o.id, "louise@example.net", "192.0.2.3");
+	assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_OK);
+	in.client_ip = "192.0.2.4";
+	assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_OK);
+	in.client_ip = "192.0.2.5";
+	assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_ERR_CONTACT_RATE_LIMITED);
+	assert_int_equal(scalar(e->db, &SQL_COUNT_CONTACT, 0, false), 3);
+	/* And a client address's fourth, whatever the sender. */
+	for (int i = 0; i < 3; i++) {
+		char addr[64];
+		snprintf(addr, sizeof(addr), "voisin%d@example.net", i);
+		in = contact_in(o.id, addr, "198.51.100.7");
+		assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_OK);
+	}
+	in = contact_in(o.id, "voisin9@example.net", "198.51.100.7");
+	assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_ERR_CONTACT_RATE_LIMITED);
+	/* A day's cap per organisation. */
+	for (int i = 6; i < CONTACT_PER_DAY; i++) {
+		char addr[64], ip[64];
+		snprintf(addr, sizeof(addr), "jour%d@example.net", i);
+		snprintf(ip, sizeof(ip), "203.0.113.%d", i);
+		in = contact_in(o.id, addr, ip);
+		assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_OK);
+	}
+	in = contact_in(o.id, "dernier@example.net", "203.0.113.200");
+	assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_ERR_CONTACT_RATE_LIMITED);
+	/* Hidden or unknown organisations take no message; the territory's form goes to admins. */
+	hide(e, o.id);
+	in = contact_in(o.id, "autre@example.net", "203.0.113.201");
+	assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_ERR_NOT_FOUND);
+	in = contact_in(0, "autre@example.net", "203.0.113.201");
+	/* A record older than a year goes with the next message. */
+	assert_int_equal(db_run(db_stmt(e->db, &SQL_OLD_CONTACT)), DB_NONE);
+	assert_int_equal(scalar(e->db, &SQL_COUNT_OLD, 0, false), 1);
+	int64_t before = scalar(e->db, &SQL_COUNT_OUTBOX, 0, false);
+	assert_int_equal(contact_send(e->db, &in, &fe, &dropped), KQ_OK);
+	assert_int_equal(scalar(e->db, &SQL_COUNT_OUTBOX, 0, false), before + 1);
+	st = db_stmt(e->db, &SQL_OUTBOX);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "admin@example.org");
+	db_reset(st);
+	assert_int_equal(scalar(e->db, &SQL_COUNT_OLD, 0, false), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fresh, done)
 
 int main(void)
@@ -1460,6 +2036,9 @@ int main(void)
 		cmocka_unit_test(test_vocabularies_have_labels_in_both_languages),
 		cmocka_unit_test(test_views_escape_every_field_they_render),
 		cmocka_unit_test(test_views_tie_errors_to_fields_and_carry_the_csrf_token),
+		cmocka_unit_test(test_hours_parse_accepts_ranges_and_refuses_the_rest),
+		cmocka_unit_test(test_open_now_follows_paris_time_across_midnight),
+		cmocka_unit_test(test_directory_views_escape_every_field_they_render),
 	};
 	const struct CMUnitTest db_tests[] = {
 		T(test_create_makes_the_creator_owner_and_derives_the_slug),
@@ -1484,6 +2063,13 @@ int main(void)
 		T(test_list_order_and_totals_match_the_0002_statement_for_every_filter_mix),
 		T(test_description_html_is_stored_at_save_and_a_script_stays_inert),
 		T(test_rows_without_stored_html_are_rendered_by_the_page_then_filled_in),
+		T(test_hours_set_validates_and_is_for_owners_and_editors),
+		T(test_list_filters_by_label_of_visible_products),
+		T(test_hours_of_many_reads_a_page_in_chunks),
+		T(test_near_me_orders_by_distance_then_name),
+		T(test_list_leaves_hidden_out),
+		T(test_position_and_links_are_checked),
+		T(test_contact_mails_owners_editors_and_limits_senders),
 	};
 	int failed = 0;
 	failed += cmocka_run_group_tests_name("orgs/pure", pure, NULL, NULL);

@@ -264,6 +264,76 @@ void view_balance_csv_rows(struct buf *b, struct request *req, const struct bala
 
 void view_my_donations(struct buf *b, struct request *req, const struct donation *v, int n)
 {
+	view_my_donations_all(b, req, v, n, NULL);
+}
+
+/* ---- recurring donations: "Mes dons mensuels" and the annual receipts ------------------------ */
+
+static void my_monthly(struct buf *b, struct request *req, const struct my_monthly_view *m)
+{
+	struct web *w = web_of(req);
+	if (m->n_monthly) {
+		const char *label = web_t(req, "recurring.mine.title");
+		html_fmt(b, "<h2 id=\"mensuels\">%s</h2>", label);
+		html_fmt(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+			    "<table class=\"data monthly\"><caption>%s</caption><thead><tr>"
+			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
+			 label, label, web_t(req, "mydonations.col.org"), web_t(req, "recurring.col.monthly"),
+			 web_t(req, "mydonations.col.state"), web_t(req, "recurring.col.next"),
+			 web_t(req, "recurring.col.action"));
+		for (int i = 0; i < m->n_monthly; i++) {
+			const struct recurring_donation *r = &m->monthly[i];
+			bool running = strcmp(r->status, "active") == 0 || strcmp(r->status, "pending") == 0;
+			html_fmt(b, "<tr><th scope=\"row\">%s</th><td class=\"num\">%s</td><td>%s</td><td>",
+				 r->org_name, money(req, r->amount_cents, r->currency),
+				 web_t(req, arena_printf(req->arena, "recurring.status.%s", r->status)));
+			if (strcmp(r->status, "active") == 0)
+				html_fmt(b, "%s", time_format_long(req->arena, r->next_charge_at, w->lang));
+			HTML("</td><td>");
+			if (running)
+				form_button(b, req, arena_printf(req->arena, "/compte/dons/mensuels/%lld/arret",
+								 (long long)r->id),
+					    "recurring.stop.button", "button small");
+			HTML("</td></tr>");
+		}
+		HTML("</tbody></table></div>");
+	}
+	if (m->n_years) {
+		const char *label = web_t(req, "recurring.annual.title");
+		html_fmt(b, "<h2 id=\"recus-annuels\">%s</h2><p>%s</p>", label,
+			 web_t(req, "recurring.annual.lead"));
+		html_fmt(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+			    "<table class=\"data\"><caption>%s</caption><thead><tr>"
+			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+			    "<th scope=\"col\">%s</th></tr></thead><tbody>",
+			 label, label, web_t(req, "mydonations.col.org"), web_t(req, "recurring.col.year"),
+			 web_t(req, "recurring.col.total"), web_t(req, "mydonations.col.receipt"));
+		for (int i = 0; i < m->n_years; i++) {
+			const struct recurring_year *y = &m->years[i];
+			html_fmt(b, "<tr><th scope=\"row\">%s</th><td>%d</td><td class=\"num\">%s</td><td>",
+				 y->org_name, y->fiscal_year, money(req, y->total_cents, y->currency));
+			if (y->receipt_id) {
+				HTML("<a");
+				html_href(b, arena_printf(req->arena, "/compte/dons/recus-annuels/%lld/recu.pdf",
+							  (long long)y->receipt_id));
+				html_fmt(b, ">%s %s</a>", web_t(req, "mydonations.receipt"), y->number_text);
+			} else if (y->fiscal_year < m->current_year) {
+				form_button(b, req, arena_printf(req->arena, "/compte/dons/recus-annuels/%lld/%d",
+								 (long long)y->org_id, y->fiscal_year),
+					    "recurring.annual.ask", "button small");
+			} else {
+				html_fmt(b, "%s", web_t(req, "recurring.annual.january"));
+			}
+			HTML("</td></tr>");
+		}
+		HTML("</tbody></table></div>");
+	}
+}
+
+void view_my_donations_all(struct buf *b, struct request *req, const struct donation *v, int n,
+			   const struct my_monthly_view *m)
+{
 	struct web *w = web_of(req);
 	const char *title = web_t(req, "mydonations.title");
 	view_layout_start(b, req, title);
@@ -273,7 +343,11 @@ void view_my_donations(struct buf *b, struct request *req, const struct donation
 		view_layout_end(b, req);
 		return;
 	}
+	if (m)
+		my_monthly(b, req, m);
 	const char *label = web_t(req, "mydonations.caption");
+	if (m && (m->n_monthly || m->n_years))
+		html_fmt(b, "<h2 id=\"tous\">%s</h2>", label);
 	html_fmt(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
 		    "<table class=\"data\"><caption>%s</caption><thead><tr>"
 		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
@@ -295,6 +369,8 @@ void view_my_donations(struct buf *b, struct request *req, const struct donation
 			HTML("<a");
 			html_href(b, arena_printf(req->arena, "%s/recu.pdf", page));
 			html_fmt(b, ">%s %s</a>", web_t(req, "mydonations.receipt"), d->receipt_number);
+		} else if (d->recurring_id) {
+			html_fmt(b, "%s", web_t(req, "recurring.mine.annual_receipt"));
 		} else {
 			html_fmt(b, "%s", web_t(req, "mydonations.no_receipt"));
 		}

@@ -4,6 +4,7 @@
 #include "web/views/views.h"
 #include "core/balance.h"
 #include "core/donations.h"
+#include "core/recurring.h"
 #include "core/orgs.h"
 
 /* The page /organisations/{slug}/comptes. */
@@ -19,5 +20,17 @@ void view_balance_csv_rows(struct buf *b, struct request *req, const struct bala
 /* "Mes dons" (/compte/dons): the donations of the logged-in donor,
  * newest first, each with its state, its page and its receipt's PDF. */
 void view_my_donations(struct buf *b, struct request *req, const struct donation *v, int n);
+/* The same with the donor's monthly donations (a stop button each) and
+ * their annual summary receipts (a link, or a button to ask for one once
+ * the year is over). */
+struct my_monthly_view {
+	const struct recurring_donation *monthly;
+	int n_monthly;
+	const struct recurring_year *years;
+	int n_years;
+	int current_year;
+};
+void view_my_donations_all(struct buf *b, struct request *req, const struct donation *v, int n,
+			   const struct my_monthly_view *m);
 
 #endif

@@ -44,7 +44,7 @@ static const char *const form_labels[] = {
 	"donor_name", "donations.form.name", "donor_address", "donations.form.address",
 	"donor_postcode", "donations.form.postcode", "donor_city", "donations.form.city",
 	"donor_email", "donations.form.email", "provider", "donations.form.provider",
-	"idempotency_key", "donations.form.title", NULL,
+	"frequency", "recurring.form.frequency", "idempotency_key", "donations.form.title", NULL,
 };
 
 void view_donations_form(struct buf *b, struct request *req, const struct donations_form_view *v)
@@ -72,6 +72,23 @@ void view_donations_form(struct buf *b, struct request *req, const struct donati
 	form_start(&f, org_url(req, &pg->org, "/don"), false);
 	form_errors_summary(&f, form_labels);
 	form_hidden(&f, "idem", v->idem);
+
+	/* Once or every month; monthly needs an account (the donor stops it from "Mes dons"). */
+	const char *freq = posted(req, v->refill, "frequency", "once");
+	const char *ferr = field_error_get(v->fe, "frequency");
+	html_fmt(b, "<fieldset class=\"field frequency%s\" id=\"f-frequency\"><legend>%s</legend>",
+		 ferr ? " has-error" : "", web_t(req, "recurring.form.frequency"));
+	if (ferr)
+		html_fmt(b, "<p class=\"field-error\" id=\"e-frequency\">%s</p>", web_t(req, ferr));
+	html_fmt(b, "<div class=\"field\"><input type=\"radio\" name=\"frequency\" id=\"f-frequency-once\""
+		    " value=\"once\"%s><label for=\"f-frequency-once\">%s</label></div>",
+		 strcmp(freq, "monthly") != 0 ? " checked" : "", web_t(req, "recurring.form.once"));
+	html_fmt(b, "<div class=\"field\"><input type=\"radio\" name=\"frequency\" id=\"f-frequency-monthly\""
+		    " value=\"monthly\" aria-describedby=\"h-frequency\"%s><label for=\"f-frequency-monthly\">%s</label></div>",
+		 strcmp(freq, "monthly") == 0 ? " checked" : "", web_t(req, "recurring.form.monthly"));
+	html_fmt(b, "<p class=\"hint\" id=\"h-frequency\">%s</p></fieldset>",
+		 web_t(req, w->actor.account_id ? "recurring.form.monthly_hint"
+						: "recurring.form.monthly_login"));
 
 	/* Suggested amounts, or a free one typed below. */
 	const char *chosen = posted(req, v->refill, "suggested", "");
@@ -172,7 +189,14 @@ void view_donations_show(struct buf *b, struct request *req, const struct donati
 		html_href(b, d->redirect_url);
 		html_fmt(b, ">%s</a></p>", web_t(req, "donations.show.pay"));
 	}
-	if (strcmp(d->status, "paid") == 0) {
+	if (d->recurring_id) {
+		html_fmt(b, "<p>%s <a", web_t(req, "recurring.show.monthly"));
+		html_href(b, "/compte/dons");
+		html_fmt(b, ">%s</a></p>", web_t(req, "recurring.show.manage"));
+	}
+	if (strcmp(d->status, "paid") == 0 && d->recurring_id) {
+		html_fmt(b, "<p class=\"muted\">%s</p>", web_t(req, "recurring.show.annual_receipt"));
+	} else if (strcmp(d->status, "paid") == 0) {
 		if (d->has_receipt) {
 			html_fmt(b, "<p>%s <strong>%s</strong></p><p><a class=\"button\"",
 				 web_t(req, "donations.show.receipt_number"), d->receipt_number);
@@ -361,5 +385,28 @@ void view_donations_settings(struct buf *b, struct request *req,
 	html_href(b, org_url(req, &pg->org, "/don"));
 	html_fmt(b, ">%s</a></p>", web_t(req, "donations.settings.see_form"));
 	donations_table(b, req, v);
+	view_layout_end(b, req);
+}
+
+/* ---- recurring donations: the stop link's page ---------------------------------------------- */
+
+void view_recurring_stop(struct buf *b, struct request *req, const struct recurring_donation *r)
+{
+	const char *title = web_t(req, "recurring.stop.title");
+	view_layout_start(b, req, title);
+	html_fmt(b, "<h1>%s</h1>", title);
+	html_fmt(b, "<dl><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd></dl>",
+		 web_t(req, "donations.show.org"), r->org_name, web_t(req, "recurring.col.monthly"),
+		 money(req, r->amount_cents, r->currency));
+	bool running = strcmp(r->status, "active") == 0 || strcmp(r->status, "pending") == 0;
+	if (running) {
+		html_fmt(b, "<p>%s</p>", web_t(req, "recurring.stop.lead"));
+		form_button(b, req, arena_printf(req->arena, "/dons/mensuel/%s",
+						 url_arg(req->arena, r->stop_token)),
+			    "recurring.stop.button", "button");
+	} else {
+		html_fmt(b, "<p class=\"lead\">%s</p>",
+			 web_t(req, arena_printf(req->arena, "recurring.status.%s", r->status)));
+	}
 	view_layout_end(b, req);
 }

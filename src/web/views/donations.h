@@ -4,6 +4,7 @@
 #define KQ_VIEWS_DONATIONS_H
 #include "web/views/views.h"
 #include "core/donations.h"
+#include "core/recurring.h"
 
 /* The link of a donation's page, plus tail ("", "/recu.pdf"...). */
 const char *view_donations_url(struct request *req, const struct donation *d, const char *tail);
@@ -30,5 +31,9 @@ struct donations_settings_view {
 };
 void view_donations_settings(struct buf *b, struct request *req,
 			     const struct donations_settings_view *v);
+
+/* The page of a monthly donation's stop link (/dons/mensuel/{token}): what
+ * it is, and a button that stops it (POST), or its state when stopped. */
+void view_recurring_stop(struct buf *b, struct request *req, const struct recurring_donation *r);
 
 #endif

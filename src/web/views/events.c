@@ -10,7 +10,6 @@
 #include <time.h>
 
 /* Markup literal from this file into another buffer than b (the head). */
-#define HTML_TO(buf, lit) html_lit((buf), "" lit "")
 
 /* ---- labels and small texts ---------------------------------------------------------------- */
 
@@ -1038,6 +1037,14 @@ void view_events_show(struct buf *b, struct request *req, const struct events_sh
 		html_safe(b, v->slot_sponsors);
 	if (v->slot_comments.p)
 		html_safe(b, v->slot_comments);
+	if (ev->hidden_at)
+		html_fmt(b, "<p class=\"flash flash-info\" role=\"status\">%s</p>",
+			 web_t(req, "moderation.state.hidden_notice"));
+	else if (strcmp(ev->status, "draft") != 0) {
+		HTML("<p class=\"report-link\"><a");
+		html_href(b, arena_printf(req->arena, "/signaler?type=event&id=%lld", (long long)ev->id));
+		html_fmt(b, " rel=\"nofollow\">%s</a></p>", web_t(req, "moderation.report.link_event"));
+	}
 	HTML("</article>");
 	view_layout_end(b, req);
 }

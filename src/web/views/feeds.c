@@ -1,4 +1,4 @@
-/* feeds.c (views): writes the agenda as iCalendar and Atom for calendar clients and feed readers.
+/* feeds.c (views): writes the agenda as iCalendar and Atom, and the news (posts) as Atom, for calendar clients and feed readers.
  *
  * iCalendar is text with its own rules (RFC 5545): CRLF line ends, content
  * lines folded at 75 octets (a fold is CRLF then one space, and never splits
@@ -12,6 +12,7 @@
  * travels escaped in <content type="html"> (RFC 4287 3.1.1.2). */
 #include "web/views/feeds.h"
 #include "web/views/events.h"
+#include "web/views/posts.h"
 #include "base/i18n.h"
 #include "base/str.h"
 #include "base/timefmt.h"
@@ -332,6 +333,67 @@ void feeds_atom(struct buf *b, struct arena *a, const struct feed_info *fi,
 		buf_puts(&html, "</p>");
 		if (*ev->description_html)
 			buf_puts(&html, ev->description_html);
+		buf_puts(b, "<content type=\"html\">");
+		xml_text(b, buf_str(&html));
+		buf_puts(b, "</content>\n</entry>\n");
+		buf_free(&html);
+	}
+	buf_puts(b, "</feed>\n");
+}
+
+/* ---- Atom: posts ---- */
+
+void feeds_atom_posts(struct buf *b, struct arena *a, const struct feed_info *fi,
+		      const struct post *items, int n)
+{
+	int64_t updated = 0;
+	for (int i = 0; i < n; i++)
+		if (items[i].updated_at > updated)
+			updated = items[i].updated_at;
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
+	xml_text(b, fi->lang);
+	buf_puts(b, "\">\n");
+	xml_elem(b, "id", fi->self_url);
+	xml_elem(b, "title", fi->title);
+	xml_elem(b, "updated", time_format_iso(a, updated));
+	xml_link(b, "self", "application/atom+xml", fi->self_url);
+	xml_link(b, "alternate", "text/html", fi->page_url);
+	buf_puts(b, "<author>");
+	xml_elem(b, "name", fi->author);
+	buf_puts(b, "</author>\n<generator>Kiosque</generator>\n");
+	for (int i = 0; i < n; i++) {
+		const struct post *p = &items[i];
+		const char *url = arena_printf(a, "%s/actualites/%s", fi->base_url, p->slug);
+		buf_puts(b, "<entry>\n");
+		xml_elem(b, "id", url);
+		xml_elem(b, "title", p->title);
+		xml_elem(b, "updated", time_format_iso(a, p->updated_at));
+		xml_elem(b, "published", time_format_iso(a, p->published_at ? p->published_at
+									  : p->created_at));
+		xml_link(b, "alternate", "text/html", url);
+		buf_puts(b, "<author>");
+		if (p->org_id) {
+			xml_elem(b, "name", p->org_name);
+			xml_elem(b, "uri", arena_printf(a, "%s/organisations/%s", fi->base_url,
+							p->org_slug));
+		} else {
+			xml_elem(b, "name", *p->author_name ? p->author_name : fi->author);
+			if (p->author_public)
+				xml_elem(b, "uri", arena_printf(a, "%s/personnes/%lld", fi->base_url,
+								(long long)p->author_id));
+		}
+		buf_puts(b, "</author>\n");
+		/* The body's HTML (cmark, safe mode) and the first image travel escaped, as type="html" says. */
+		struct buf html = BUF_INIT;
+		if (p->cover.id) {
+			buf_puts(&html, "<p><img");
+			html_attr(&html, "src", arena_printf(a, "%s/actualites/%s/images/1?v=%.16s",
+							     fi->base_url, p->slug, p->cover.sha256));
+			html_attr(&html, "alt", p->cover.alt);
+			buf_puts(&html, "></p>");
+		}
+		buf_puts(&html, html_stored_markdown(a, p->body_html, p->body).p);
 		buf_puts(b, "<content type=\"html\">");
 		xml_text(b, buf_str(&html));
 		buf_puts(b, "</content>\n</entry>\n");

@@ -10,6 +10,7 @@ static const struct {
 	{ "news", "/actualites", "nav.news" },
 	{ "events", "/evenements", "nav.events" },
 	{ "directory", "/annuaire", "nav.directory" },
+	{ "practical", "/infos-pratiques", "nav.practical" },
 	{ "support", "/soutenir", "nav.support" },
 	{ "memberships", "/adhesions", "nav.memberships" },
 	{ "contact", "/nous-contacter", "nav.contact" },
@@ -37,6 +38,9 @@ static void user_menu(struct buf *b, struct request *req)
 		html_fmt(b, "<li><span class=\"user-name\">%s</span></li>", w->actor.display_name);
 		html_fmt(b, "<li><a href=\"/compte/billets\">%s</a></li>", web_t(req, "user.tickets"));
 		html_fmt(b, "<li><a href=\"/compte/dons\">%s</a></li>", web_t(req, "mydonations.link"));
+		html_fmt(b, "<li><a href=\"/compte/abonnements\">%s</a></li>", web_t(req, "follows.mine.link"));
+		if (actor_is_moderator(&w->actor))
+			html_fmt(b, "<li><a href=\"/moderation\">%s</a></li>", web_t(req, "moderation.nav"));
 		html_fmt(b, "<li><a href=\"/compte\">%s</a></li>", web_t(req, "user.account"));
 		HTML("<li>");
 		form_button(b, req, "/deconnexion", "user.logout", "button link");
@@ -58,6 +62,12 @@ static void search_box(struct buf *b, struct request *req)
 		    " autocomplete=\"off\"><button type=\"submit\">%s</button></form>",
 		 web_t(req, "search.box_label"), web_t(req, "search.box_label"),
 		 web_t(req, "search.submit"));
+	/* The suggestions list as one types (a combobox): an enhancement, the
+	 * form above works alone. Deferred, so it never delays the page. */
+	HTML("<script defer");
+	html_attr(b, "src", static_url("js/search-suggest.js"));
+	html_fmt(b, " data-label=\"%s\" data-count=\"%s\"></script>", web_t(req, "search.suggestions"),
+		 web_t(req, "search.suggestions_count"));
 }
 /* ---- end search ---- */
 

@@ -2,6 +2,7 @@
 #include "web/views/orgs.h"
 #include "web/views/events.h"
 #include "web/views/posts.h"
+#include "web/views/directory.h"
 #include "base/i18n.h"
 #include "base/str.h"
 #include "base/timefmt.h"
@@ -83,18 +84,20 @@ static const char *const *all_categories(struct request *req)
 /* form_select takes catalog keys as option labels; commune names are data,
  * so this writes the same markup (label, hint and error tied to the control
  * by aria-describedby) with escaped literal labels. */
-static void commune_select(struct form_ctx *f, const char *label_key, const char *empty_key,
-			   const char *value, const struct commune *c, int n)
+static void commune_select(struct form_ctx *f, const char *name, const char *label_key,
+			   const char *empty_key, const char *value, const struct commune *c, int n)
 {
 	struct buf *b = f->b;
-	const char *err = field_error_get(f->fe, "commune");
-	html_fmt(b, "<div class=\"field%s\"><label for=\"f-commune\">%s <span class=\"optional\">(%s)</span></label>",
-		 err ? " has-error" : "", web_t(f->req, label_key), web_t(f->req, "common.optional"));
+	const char *err = field_error_get(f->fe, name);
+	html_fmt(b, "<div class=\"field%s\"><label for=\"f-%s\">%s <span class=\"optional\">(%s)</span></label>",
+		 err ? " has-error" : "", name, web_t(f->req, label_key), web_t(f->req, "common.optional"));
 	if (err)
-		html_fmt(b, "<p class=\"field-error\" id=\"e-commune\">%s</p>", web_t(f->req, err));
-	HTML("<select id=\"f-commune\" name=\"commune\"");
+		html_fmt(b, "<p class=\"field-error\" id=\"e-%s\">%s</p>", name, web_t(f->req, err));
+	HTML("<select");
+	html_attr(b, "id", arena_printf(f->req->arena, "f-%s", name));
+	html_attr(b, "name", name);
 	if (err)
-		HTML(" aria-invalid=\"true\" aria-describedby=\"e-commune\"");
+		html_fmt(b, " aria-invalid=\"true\" aria-describedby=\"e-%s\"", name);
 	html_fmt(b, "><option value=\"\">%s</option>", web_t(f->req, empty_key));
 	for (int i = 0; i < n; i++) {
 		HTML("<option");
@@ -131,12 +134,25 @@ static const char *directory_url(struct request *req, const struct org_filter *f
 {
 	struct arena *a = req->arena;
 	char *u = arena_strdup(a, "/annuaire?");
-	const char *keys[] = { "q", "kind", "commune", "category" };
-	const char *vals[] = { f->q, f->kind, f->commune, f->category };
-	for (int i = 0; i < 4; i++)
+	const char *keys[] = { "q", "kind", "commune", "category", "label", "near" };
+	const char *vals[] = { f->q, f->kind, f->commune, f->category, f->label,
+			       f->near && !str_eq(f->near, f->commune) ? f->near : "" };
+	for (int i = 0; i < 6; i++)
 		if (vals[i] && *vals[i])
 			u = arena_printf(a, "%s%s=%s&", u, keys[i], url_arg(a, vals[i]));
+	if (f->order == ORGS_ORDER_NEAR)
+		u = arena_printf(a, "%sorder=near&", u);
 	return arena_printf(a, "%spage=%d", u, page);
+}
+
+/* The same filters as a query string for the other view (list <-> map). */
+static const char *filter_query(struct request *req, const struct org_filter *f)
+{
+	const char *u = directory_url(req, f, 1);
+	const char *q = strchr(u, '?');
+	size_t n = strlen(q);
+	/* Drop the trailing "page=1". */
+	return arena_strndup(req->arena, q, n - strlen("page=1"));
 }
 
 static void pagination(struct buf *b, struct request *req, const struct orgs_directory_view *v)
@@ -177,6 +193,56 @@ static void pagination(struct buf *b, struct request *req, const struct orgs_dir
 	HTML("</p></nav>");
 }
 
+/* A GET form: the filters live in the URL, work without JavaScript and can be shared. */
+static void filters_form(struct buf *b, struct request *req, const struct orgs_directory_view *v,
+			 const char *action)
+{
+	const struct org_filter *f = v->filter;
+	html_fmt(b, "<form class=\"stack filters\" method=\"get\" role=\"search\" aria-label=\"%s\"",
+		 web_t(req, "orgs.directory.filters"));
+	html_attr(b, "action", action);
+	HTML(">");
+	struct form_ctx fc = { b, req, NULL, NULL };
+	struct field_spec q = { "q", "orgs.directory.q", "search", f->q, NULL, NULL, false, 100 };
+	form_field(&fc, &q);
+	struct field_spec kind = { "kind", "orgs.field.kind", "select", f->kind, NULL, NULL, false, 0 };
+	form_select(&fc, &kind, options(req, "orgs.directory.all_kinds", "orgs.kind.", orgs_kinds()));
+	commune_select(&fc, "commune", "orgs.field.commune", "orgs.directory.all_communes", f->commune,
+		       v->communes, v->ncommunes);
+	const char *const *cats = orgs_kind_valid(f->kind) ? orgs_categories(f->kind)
+							   : all_categories(req);
+	struct field_spec cat = { "category", "orgs.field.category", "select", f->category, NULL,
+				  NULL, false, 0 };
+	form_select(&fc, &cat, options(req, "orgs.directory.all_categories", "orgs.category.", cats));
+	if (v->nlabels) {
+		const char **lo = arena_alloc(req->arena, sizeof(*lo) * (size_t)(2 * v->nlabels + 3));
+		int k = 0;
+		lo[k++] = "";
+		lo[k++] = web_t(req, "directory.all_labels");
+		for (int i = 0; i < v->nlabels; i++) {
+			lo[k++] = v->labels[i].slug;
+			lo[k++] = v->labels[i].name;
+		}
+		lo[k] = NULL;
+		struct field_spec label = { "label", "directory.label", "select", f->label,
+					    "directory.label_hint", NULL, false, 0, true };
+		form_select(&fc, &label, lo);
+	}
+	static const char *const orders[] = { "name", "directory.order.name", "near",
+					      "directory.order.near", NULL };
+	struct field_spec order = { "order", "directory.order", "select",
+				    v->order_near ? "near" : "name", NULL, NULL, false, 0 };
+	form_select(&fc, &order, orders);
+	commune_select(&fc, "near", "directory.near", "directory.near_same", 
+		       f->near && !str_eq(f->near, f->commune) ? f->near : "", v->communes,
+		       v->ncommunes);
+	if (v->order_near && (!f->near || !*f->near))
+		html_fmt(b, "<p class=\"hint\" role=\"status\">%s</p>", web_t(req, "directory.near_missing"));
+	html_fmt(b, "<div class=\"actions\"><button type=\"submit\">%s</button><a", web_t(req, "orgs.directory.submit"));
+	html_href(b, action);
+	html_fmt(b, ">%s</a></div></form>", web_t(req, "orgs.directory.reset"));
+}
+
 void view_orgs_directory(struct buf *b, struct request *req, const struct orgs_directory_view *v)
 {
 	const struct org_filter *f = v->filter;
@@ -187,24 +253,10 @@ void view_orgs_directory(struct buf *b, struct request *req, const struct orgs_d
 		html_fmt(b, "<p><a class=\"button secondary\" href=\"/organisations/nouvelle\">%s</a></p>",
 			 web_t(req, "orgs.directory.create"));
 
-	/* A GET form: the filters live in the URL, work without JavaScript and can be shared. */
-	html_fmt(b, "<form class=\"stack filters\" method=\"get\" action=\"/annuaire\" role=\"search\" aria-label=\"%s\">",
-		 web_t(req, "orgs.directory.filters"));
-	struct form_ctx fc = { b, req, NULL };
-	struct field_spec q = { "q", "orgs.directory.q", "search", f->q, NULL, NULL, false, 100 };
-	form_field(&fc, &q);
-	struct field_spec kind = { "kind", "orgs.field.kind", "select", f->kind, NULL, NULL, false, 0 };
-	form_select(&fc, &kind, options(req, "orgs.directory.all_kinds", "orgs.kind.", orgs_kinds()));
-	commune_select(&fc, "orgs.field.commune", "orgs.directory.all_communes", f->commune,
-		       v->communes, v->ncommunes);
-	const char *const *cats = orgs_kind_valid(f->kind) ? orgs_categories(f->kind)
-							   : all_categories(req);
-	struct field_spec cat = { "category", "orgs.field.category", "select", f->category, NULL,
-				  NULL, false, 0 };
-	form_select(&fc, &cat, options(req, "orgs.directory.all_categories", "orgs.category.", cats));
-	html_fmt(b, "<div class=\"actions\"><button type=\"submit\">%s</button>"
-		    "<a href=\"/annuaire\">%s</a></div></form>",
-		 web_t(req, "orgs.directory.submit"), web_t(req, "orgs.directory.reset"));
+	filters_form(b, req, v, "/annuaire");
+	HTML("<p class=\"actions\"><a class=\"button secondary\"");
+	html_href(b, arena_printf(req->arena, "/annuaire/carte%s", filter_query(req, f)));
+	html_fmt(b, ">%s</a></p>", web_t(req, "directory.map.link"));
 
 	html_fmt(b, "<section aria-labelledby=\"h-results\"><h2 id=\"h-results\" class=\"visually-hidden\">%s</h2>",
 		 web_t(req, "orgs.directory.results"));
@@ -221,6 +273,60 @@ void view_orgs_directory(struct buf *b, struct request *req, const struct orgs_d
 	}
 	pagination(b, req, v);
 	HTML("</section>");
+	view_layout_end(b, req);
+}
+
+/* ---- the map ------------------------------------------------------------------------------- */
+
+void view_orgs_map(struct buf *b, struct request *req, const struct orgs_directory_view *v)
+{
+	struct arena *a = req->arena;
+	const char *title = web_t(req, "directory.map.title");
+	struct buf head = BUF_INIT;
+	if (v->tiles)
+		view_directory_map_head(&head);
+	view_layout_start_head(b, req, title, (struct safe_html){ buf_str(&head), head.len });
+	buf_free(&head);
+	html_fmt(b, "<h1>%s</h1><p class=\"lead\">%s</p>", title, web_t(req, "directory.map.lead"));
+	filters_form(b, req, v, "/annuaire/carte");
+	HTML("<p class=\"actions\"><a class=\"button secondary\"");
+	html_href(b, arena_printf(a, "/annuaire%s", filter_query(req, v->filter)));
+	html_fmt(b, ">%s</a></p>", web_t(req, "directory.map.list_link"));
+	if (v->tiles) {
+		struct directory_tiles t = { v->tiles, v->attribution };
+		view_directory_map_box(b, req, &t, "directory-map-list", "directory.map.label");
+		html_fmt(b, "<noscript><p class=\"hint\">%s</p></noscript>", web_t(req, "directory.map.no_js"));
+	}
+	html_fmt(b, "<section aria-labelledby=\"h-map-list\"><h2 id=\"h-map-list\">%s</h2>",
+		 web_t(req, "directory.map.list_title"));
+	html_fmt(b, "<p role=\"status\">%s <strong>%lld</strong></p>", web_t(req, "directory.map.count"),
+		 (long long)v->total);
+	if (v->n == 0) {
+		html_fmt(b, "<div class=\"empty\"><p>%s</p></div>", web_t(req, "orgs.directory.empty"));
+	} else {
+		HTML("<ul class=\"map-list\" id=\"directory-map-list\">");
+		for (int i = 0; i < v->n; i++) {
+			const struct org *o = &v->items[i];
+			HTML("<li");
+			html_attr(b, "data-lat", arena_printf(a, "%lld", (long long)o->map_lat_e6));
+			html_attr(b, "data-lon", arena_printf(a, "%lld", (long long)o->map_lon_e6));
+			html_attr(b, "data-title", o->name);
+			html_attr(b, "data-url", org_path(req, o, ""));
+			html_attr(b, "data-kind", orgs_kind_valid(o->kind) ? o->kind : "association");
+			HTML("><a");
+			html_href(b, org_path(req, o, ""));
+			html_fmt(b, ">%s</a> <span class=\"badge badge-%s\">%s</span>", o->name,
+				 orgs_kind_valid(o->kind) ? o->kind : "association",
+				 web_t(req, kind_key(req, o->kind)));
+			if (*o->commune_name)
+				html_fmt(b, " <span class=\"commune\">%s</span>", o->commune_name);
+			HTML("</li>");
+		}
+		HTML("</ul>");
+	}
+	HTML("</section>");
+	if (v->tiles)
+		view_directory_map_scripts(b);
 	view_layout_end(b, req);
 }
 
@@ -266,8 +372,8 @@ static void profile_form(struct buf *b, struct request *req, const struct orgs_f
 	struct field_spec cat = { "category", "orgs.field.category", "select", in->category, NULL,
 				  NULL, false, 0 };
 	form_select(&fc, &cat, options(req, "orgs.field.none", "orgs.category.", cats));
-	commune_select(&fc, "orgs.field.commune", "orgs.field.none", in->commune, v->communes,
-		       v->ncommunes);
+	commune_select(&fc, "commune", "orgs.field.commune", "orgs.field.none", in->commune,
+		       v->communes, v->ncommunes);
 	struct field_spec addr = { "address", "orgs.field.address", "text", in->address, NULL,
 				   "street-address", false, ORGS_LINE_MAX };
 	form_field(&fc, &addr);
@@ -349,7 +455,16 @@ static const char *tel_url(struct request *req, const char *phone)
 void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_view *v)
 {
 	const struct org *o = v->org;
-	view_layout_start(b, req, o->name);
+	/* Its news as an Atom feed, for feed readers. */
+	struct buf head = BUF_INIT;
+	HTML_TO(&head, "<link rel=\"alternate\" type=\"application/atom+xml\"");
+	html_attr(&head, "title", arena_printf(req->arena, "%s · %s", web_t(req, "posts.feed.link"), o->name));
+	html_attr(&head, "href", org_path(req, o, "/actualites.atom"));
+	HTML_TO(&head, ">");
+	view_layout_start_head(b, req, o->name, html_section_take(req->arena, &head));
+	if (o->hidden_at)
+		html_fmt(b, "<div class=\"flash flash-info\" role=\"status\"><p>%s</p></div>",
+			 web_t(req, "moderation.state.hidden_notice"));
 	HTML("<article class=\"org-page\" aria-labelledby=\"h-org\"><header class=\"org-card\"><img");
 	html_attr(b, "src", view_orgs_logo_url(req, o));
 	html_fmt(b, " alt=\"\" width=\"96\" height=\"96\"><div><h1 id=\"h-org\">%s</h1><p class=\"meta\">",
@@ -393,6 +508,14 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 			html_href(b, org_path(req, o, "/modifier"));
 			html_fmt(b, ">%s</a>", web_t(req, "orgs.show.edit"));
 		}
+		if (v->can_edit) {
+			HTML("<a class=\"button secondary\"");
+			html_href(b, org_path(req, o, "/horaires"));
+			html_fmt(b, ">%s</a>", web_t(req, "directory.hours.title"));
+			HTML("<a class=\"button secondary\"");
+			html_href(b, org_path(req, o, "/position"));
+			html_fmt(b, ">%s</a>", web_t(req, "directory.place.title"));
+		}
 		if (v->can_see_members) {
 			HTML("<a class=\"button secondary\"");
 			html_href(b, org_path(req, o, "/membres"));
@@ -402,6 +525,11 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 			HTML("<a class=\"button secondary\"");
 			html_href(b, org_path(req, o, "/campagnes"));
 			html_fmt(b, ">%s</a>", web_t(req, "campaigns.of_org"));
+		}
+		if (v->can_publish || v->can_money) {
+			HTML("<a class=\"button secondary\"");
+			html_href(b, org_path(req, o, "/parrainages"));
+			html_fmt(b, ">%s</a>", web_t(req, "orgs.show.sponsorships"));
 		}
 		if (v->can_money) {
 			HTML("<a class=\"button secondary\"");
@@ -460,6 +588,11 @@ void view_orgs_show(struct buf *b, struct request *req, const struct orgs_show_v
 		html_safe(b, v->slot_products);
 	if (v->slot_contact_form.p)
 		html_safe(b, v->slot_contact_form);
+	if (!o->hidden_at) {
+		HTML("<p class=\"report-link\"><a rel=\"nofollow\"");
+		html_href(b, arena_printf(req->arena, "/signaler?type=organisation&id=%lld", (long long)o->id));
+		html_fmt(b, ">%s</a></p>", web_t(req, "moderation.report.link_org"));
+	}
 	HTML("</article>");
 	view_layout_end(b, req);
 }

@@ -17,8 +17,14 @@ struct orgs_directory_view {
 	int page, pages;                   /* page counts from 1 */
 	const struct commune *communes;
 	int ncommunes;
+	const struct org_label *labels;    /* the label filter's choices */
+	int nlabels;
+	bool order_near;                   /* "près de chez moi" was asked */
+	const char *tiles, *attribution;   /* the map page: tile server (NULL: no map) */
 };
 void view_orgs_directory(struct buf *b, struct request *req, const struct orgs_directory_view *v);
+/* /annuaire/carte: the same filters, a map of the matches, and their list for those without the map. */
+void view_orgs_map(struct buf *b, struct request *req, const struct orgs_directory_view *v);
 
 /* The create form (org == NULL) or the edit page (logo and profile forms).
  * values: what the form shows (the submitted values after an error).

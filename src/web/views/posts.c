@@ -7,15 +7,21 @@
 #include <string.h>
 
 /* Markup literal from this file into another buffer than b (the head). */
-#define HTML_TO(buf, lit) html_lit((buf), "" lit "")
 
-const char *view_posts_image_url(struct request *req, const struct post *p)
+const char *view_posts_image_url(struct request *req, const struct post *p,
+				 const struct post_image *im, bool thumb)
 {
-	if (!*p->image_sha256)
-		return NULL;
 	/* The hash in the URL changes with the image, so browsers may keep each version. */
-	return arena_printf(req->arena, "/actualites/%s/image?v=%.16s", url_arg(req->arena, p->slug),
-			    p->image_sha256);
+	return arena_printf(req->arena, "/actualites/%s/images/%d%s?v=%.16s",
+			    url_arg(req->arena, p->slug), im->position, thumb ? "/vignette" : "",
+			    thumb ? im->thumb_sha256 : im->sha256);
+}
+
+/* width="" height="" when known, so that the page does not jump as images arrive. */
+static void image_size_attrs(struct buf *b, int w, int h)
+{
+	if (w > 0 && h > 0)
+		html_fmt(b, " width=\"%d\" height=\"%d\"", w, h);
 }
 
 static const char *post_path(struct request *req, const struct post *p, const char *tail)
@@ -69,23 +75,44 @@ static struct safe_html excerpt(struct arena *a, const char *body, bool *out_cut
 	return markdown_render(a, arena_printf(a, "%.*s …", (int)k, body));
 }
 
-/* The organisation's logo and name, linked to its page. */
+static const char *person_path(struct request *req, int64_t id)
+{
+	return arena_printf(req->arena, "/personnes/%lld", (long long)id);
+}
+
+/* Who published: the organisation's logo and name linked to its page, or
+ * the citizen's name linked to their profile; then the date. */
 static void byline(struct buf *b, struct request *req, const struct post *p)
 {
-	HTML("<p class=\"post-byline\"><a class=\"post-org\"");
-	html_href(b, org_path(req, p->org_slug, ""));
-	HTML("><img class=\"post-logo\" width=\"40\" height=\"40\" alt=\"\"");
-	html_attr(b, "src", logo_url(req, p));
-	html_fmt(b, "><span>%s</span></a> ", p->org_name);
-	if (*p->commune_name)
-		html_fmt(b, "<span class=\"post-commune\">%s</span> ", p->commune_name);
+	HTML("<p class=\"post-byline\">");
+	if (p->org_id) {
+		HTML("<a class=\"post-org\"");
+		html_href(b, org_path(req, p->org_slug, ""));
+		HTML("><img class=\"post-logo\" width=\"40\" height=\"40\" alt=\"\"");
+		html_attr(b, "src", logo_url(req, p));
+		html_fmt(b, "><span>%s</span></a> ", p->org_name);
+		if (*p->commune_name)
+			html_fmt(b, "<span class=\"post-commune\">%s</span> ", p->commune_name);
+	} else if (*p->author_name) {
+		html_fmt(b, "<span class=\"post-person\">%s ", web_t(req, "posts.show.by_citizen"));
+		if (p->author_public) {
+			HTML("<a");
+			html_href(b, person_path(req, p->author_id));
+			html_fmt(b, ">%s</a>", p->author_name);
+		} else {
+			html_text(b, p->author_name);
+		}
+		HTML("</span> ");
+	}
 	post_time(b, req, p);
 	HTML("</p>");
 }
 
 /* ---- the wall -------------------------------------------------------------------------------- */
 
-static const char *wall_url(struct request *req, const struct posts_wall_view *v, int page)
+/* The wall with the filters of v and, when given, a cursor. */
+static const char *wall_url(struct request *req, const struct posts_wall_view *v,
+			    const char *cursor)
 {
 	struct arena *a = req->arena;
 	char *u = arena_strdup(a, "");
@@ -93,8 +120,8 @@ static const char *wall_url(struct request *req, const struct posts_wall_view *v
 		u = arena_printf(a, "commune=%s", url_arg(a, v->commune));
 	if (*v->kind)
 		u = arena_printf(a, "%s%skind=%s", u, *u ? "&" : "", url_arg(a, v->kind));
-	if (page > 1)
-		u = arena_printf(a, "%s%spage=%d", u, *u ? "&" : "", page);
+	if (cursor)
+		u = arena_printf(a, "%s%savant=%s", u, *u ? "&" : "", url_arg(a, cursor));
 	return *u ? arena_printf(a, "/actualites?%s", u) : "/actualites";
 }
 
@@ -120,7 +147,7 @@ static void wall_filters(struct buf *b, struct request *req, const struct posts_
 	int nk = 0;
 	while (kinds[nk])
 		nk++;
-	const char **ko = arena_alloc(a, sizeof(*ko) * (size_t)(2 * nk + 3));
+	const char **ko = arena_alloc(a, sizeof(*ko) * (size_t)(2 * nk + 5));
 	k = 0;
 	ko[k++] = "";
 	ko[k++] = "posts.wall.any_kind";
@@ -128,6 +155,8 @@ static void wall_filters(struct buf *b, struct request *req, const struct posts_
 		ko[k++] = kinds[i];
 		ko[k++] = arena_printf(a, "orgs.kind.%s", kinds[i]);
 	}
+	ko[k++] = "citizen";
+	ko[k++] = "posts.wall.kind_citizen";
 	ko[k] = NULL;
 	struct field_spec kd = { "kind", "posts.wall.kind", "select", v->kind, NULL, NULL, false, 0 };
 	form_select(&fc, &kd, ko);
@@ -135,20 +164,25 @@ static void wall_filters(struct buf *b, struct request *req, const struct posts_
 		 web_t(req, "posts.wall.filter"));
 }
 
-static void wall_card(struct buf *b, struct request *req, const struct post *p)
+void view_posts_card(struct buf *b, struct request *req, const struct post *p, int level)
 {
 	HTML("<li><article class=\"card post-card\"");
 	html_attr(b, "aria-labelledby", arena_printf(req->arena, "h-post-%lld", (long long)p->id));
 	HTML(">");
-	html_fmt(b, "<h2 id=\"h-post-%lld\"><a", (long long)p->id);
+	html_fmt(b, "<h%d id=\"h-post-%lld\"><a", level, (long long)p->id);
 	html_href(b, post_path(req, p, ""));
-	html_fmt(b, ">%s</a></h2>", p->title);
+	html_fmt(b, ">%s</a></h%d>", p->title, level);
 	byline(b, req, p);
-	const char *img = view_posts_image_url(req, p);
-	if (img) {
-		HTML("<img class=\"post-thumb\" loading=\"lazy\" alt=\"\"");
-		html_attr(b, "src", img);
+	if (p->cover.id) {
+		HTML("<p class=\"post-thumbs\"><img class=\"post-thumb\" loading=\"lazy\"");
+		html_attr(b, "src", view_posts_image_url(req, p, &p->cover, true));
+		html_attr(b, "alt", p->cover.alt);
+		image_size_attrs(b, p->cover.thumb_width, p->cover.thumb_height);
 		HTML(">");
+		if (p->image_count > 1)
+			html_fmt(b, "<span class=\"badge\">+%d %s</span>", p->image_count - 1,
+				 web_t(req, "posts.wall.photos"));
+		HTML("</p>");
 	}
 	bool cut;
 	HTML("<div class=\"post-excerpt\">");
@@ -163,12 +197,31 @@ static void wall_card(struct buf *b, struct request *req, const struct post *p)
 	HTML("</article></li>");
 }
 
+static void link_alternate(struct buf *h, const char *title, const char *href)
+{
+	HTML_TO(h, "<link rel=\"alternate\" type=\"application/atom+xml\"");
+	html_attr(h, "title", title);
+	html_attr(h, "href", href);
+	HTML_TO(h, ">");
+}
+
 void view_posts_wall(struct buf *b, struct request *req, const struct posts_wall_view *v)
 {
 	web_of(req)->nav = "news";
-	view_layout_start(b, req, web_t(req, "nav.news"));
+	struct buf head = BUF_INIT;
+	link_alternate(&head, web_t(req, "posts.feed.link"), "/actualites.atom");
+	view_layout_start_head(b, req, web_t(req, "nav.news"),
+			       (struct safe_html){ buf_str(&head), head.len });
+	buf_free(&head);
 	html_fmt(b, "<h1>%s</h1><p class=\"lead\">%s</p>", web_t(req, "nav.news"),
 		 web_t(req, "posts.wall.lead"));
+	HTML("<p class=\"actions\">");
+	if (v->can_write) {
+		HTML("<a class=\"button\" href=\"/actualites/nouvelle\">");
+		html_fmt(b, "%s</a> ", web_t(req, "posts.wall.write"));
+	}
+	html_fmt(b, "<a href=\"/actualites.atom\" type=\"application/atom+xml\">%s</a></p>",
+		 web_t(req, "posts.feed.link"));
 	wall_filters(b, req, v);
 	if (!v->n) {
 		html_fmt(b, "<p class=\"empty\">%s</p>", web_t(req, "posts.wall.empty"));
@@ -176,23 +229,21 @@ void view_posts_wall(struct buf *b, struct request *req, const struct posts_wall
 		html_fmt(b, "<p class=\"count\" role=\"status\">%s %lld</p><ul class=\"post-list\">",
 			 web_t(req, "posts.wall.count"), (long long)v->total);
 		for (int i = 0; i < v->n; i++)
-			wall_card(b, req, &v->items[i]);
+			view_posts_card(b, req, &v->items[i], 2);
 		HTML("</ul>");
 	}
-	if (v->pages > 1) {
+	if (v->more || v->from_cursor) {
 		html_fmt(b, "<nav class=\"pagination\" aria-label=\"%s\"><p class=\"actions\">",
 			 web_t(req, "events.pagination.label"));
-		if (v->page > 1) {
-			HTML("<a rel=\"prev\"");
-			html_href(b, wall_url(req, v, v->page - 1));
-			html_fmt(b, ">%s</a>", web_t(req, "events.pagination.prev"));
+		if (v->from_cursor) {
+			HTML("<a");
+			html_href(b, wall_url(req, v, NULL));
+			html_fmt(b, ">%s</a>", web_t(req, "posts.wall.newest"));
 		}
-		html_fmt(b, "<span>%s %d / %d</span>", web_t(req, "events.pagination.page"), v->page,
-			 v->pages);
-		if (v->page < v->pages) {
+		if (v->more && v->n) {
 			HTML("<a rel=\"next\"");
-			html_href(b, wall_url(req, v, v->page + 1));
-			html_fmt(b, ">%s</a>", web_t(req, "events.pagination.next"));
+			html_href(b, wall_url(req, v, posts_cursor(req->arena, &v->items[v->n - 1])));
+			html_fmt(b, ">%s</a>", web_t(req, "posts.wall.older"));
 		}
 		HTML("</p></nav>");
 	}
@@ -269,12 +320,12 @@ static void post_head(struct buf *h, struct request *req, const struct post *p)
 		}
 		desc = arena_printf(a, "%.*s…", (int)k, desc);
 	}
-	desc = arena_printf(a, "%s · %s", p->org_name, desc);
+	desc = arena_printf(a, "%s · %s", p->org_id ? p->org_name : p->author_name, desc);
 	meta(h, "name", "description", desc);
 	HTML_TO(h, "<link rel=\"canonical\"");
 	html_attr(h, "href", url);
 	HTML_TO(h, ">");
-	if (strcmp(p->status, "draft") == 0)
+	if (strcmp(p->status, "draft") == 0 || p->hidden_at)
 		meta(h, "name", "robots", "noindex");
 	meta(h, "property", "og:type", "article");
 	meta(h, "property", "og:site_name", w->territory_name ? w->territory_name : "Kiosque");
@@ -284,11 +335,11 @@ static void post_head(struct buf *h, struct request *req, const struct post *p)
 	meta(h, "property", "og:locale", strcmp(w->lang, "en") == 0 ? "en_GB" : "fr_FR");
 	if (p->published_at)
 		meta(h, "property", "article:published_time", time_format_iso(a, p->published_at));
-	const char *img = view_posts_image_url(req, p);
+	const char *img = p->cover.id ? view_posts_image_url(req, p, &p->cover, false) : NULL;
 	if (img) {
 		meta(h, "property", "og:image",
 		     arena_printf(a, "%s%s", core_settings()->base_url, img));
-		meta(h, "property", "og:image:alt", p->title);
+		meta(h, "property", "og:image:alt", *p->cover.alt ? p->cover.alt : p->title);
 	}
 	meta(h, "name", "twitter:card", img ? "summary_large_image" : "summary");
 	meta(h, "name", "twitter:title", p->title);
@@ -301,12 +352,20 @@ void view_posts_show(struct buf *b, struct request *req, const struct posts_show
 	web_of(req)->nav = "news";
 	struct buf head = BUF_INIT;
 	post_head(&head, req, p);
+	if (p->org_id)
+		link_alternate(&head, web_t(req, "posts.feed.org_link"),
+			       org_path(req, p->org_slug, "/actualites.atom"));
+	else
+		link_alternate(&head, web_t(req, "posts.feed.link"), "/actualites.atom");
 	view_layout_start_head(b, req, p->title, (struct safe_html){ buf_str(&head), head.len });
 	buf_free(&head);
 	HTML("<article class=\"post-page\" aria-labelledby=\"h-post\">");
 	html_fmt(b, "<p class=\"breadcrumb\"><a href=\"/actualites\">%s</a></p>", web_t(req, "nav.news"));
 	html_fmt(b, "<h1 id=\"h-post\">%s</h1>", p->title);
 	byline(b, req, p);
+	if (p->hidden_at)
+		html_fmt(b, "<div class=\"flash flash-info\" role=\"status\"><p>%s</p></div>",
+			 web_t(req, "posts.show.hidden_notice"));
 	if (strcmp(p->status, "draft") == 0)
 		html_fmt(b, "<div class=\"flash flash-info\" role=\"status\"><p>%s</p></div>",
 			 web_t(req, "posts.show.draft_notice"));
@@ -319,20 +378,34 @@ void view_posts_show(struct buf *b, struct request *req, const struct posts_show
 	}
 	if (v->slot_tools.p)
 		html_safe(b, v->slot_tools);
-	const char *img = view_posts_image_url(req, p);
-	if (img) {
-		HTML("<img class=\"post-image\" alt=\"\"");
-		html_attr(b, "src", img);
-		HTML(">");
+	if (p->nimages) {
+		html_fmt(b, "<div class=\"post-images post-images-%d\">", p->nimages);
+		for (int i = 0; i < p->nimages; i++) {
+			const struct post_image *im = &p->images[i];
+			HTML("<figure class=\"post-figure\"><img class=\"post-image\"");
+			html_attr(b, "src", view_posts_image_url(req, p, im, false));
+			html_attr(b, "alt", im->alt);
+			image_size_attrs(b, im->width, im->height);
+			if (i > 0)
+				HTML(" loading=\"lazy\"");
+			HTML("></figure>");
+		}
+		HTML("</div>");
 	}
 	HTML("<div class=\"post-body prose\">");
 	html_safe(b, html_stored_markdown(req->arena, p->body_html, p->body));
 	HTML("</div>");
 	if (v->slot_reactions.p)
 		html_safe(b, v->slot_reactions);
-	html_fmt(b, "<p class=\"post-kind\">%s · <a", kind_label(req, p->org_kind));
-	html_href(b, org_path(req, p->org_slug, ""));
-	html_fmt(b, ">%s</a></p>", web_t(req, "posts.show.org_page"));
+	if (p->org_id) {
+		html_fmt(b, "<p class=\"post-kind\">%s · <a", kind_label(req, p->org_kind));
+		html_href(b, org_path(req, p->org_slug, ""));
+		html_fmt(b, ">%s</a></p>", web_t(req, "posts.show.org_page"));
+	}
+	HTML("<p class=\"post-report\"><a");
+	html_href(b, arena_printf(req->arena, "/signaler?type=post&id=%lld", (long long)p->id));
+	html_fmt(b, ">%s<span class=\"visually-hidden\"> %s</span></a></p>",
+		 web_t(req, "posts.show.report"), web_t(req, "posts.show.report_hint"));
 	if (v->slot_comments.p)
 		html_safe(b, v->slot_comments);
 	HTML("</article>");
@@ -343,25 +416,154 @@ void view_posts_show(struct buf *b, struct request *req, const struct posts_show
 
 static const char *const form_labels[] = {
 	"title", "posts.field.title", "body", "posts.field.body", "status", "posts.field.status",
-	"image", "posts.field.image", NULL
+	"images", "posts.field.images", NULL
 };
+
+/* A field the form helpers cannot write: its label is text of ours plus a
+ * number ("Image 2"). Same markup as form_field: label, hint, error, and
+ * aria-describedby tying them to the input. */
+static void numbered_field(struct form_ctx *fc, const char *name, const char *label, int num,
+			   const char *type, const char *value, const char *hint_key, int maxlength)
+{
+	struct buf *b = fc->b;
+	struct request *req = fc->req;
+	const char *err = field_error_get(fc->fe, name);
+	html_fmt(b, "<div class=\"field%s\"><label for=\"f-%s\">", err ? " has-error" : "", name);
+	if (num > 0)
+		html_fmt(b, "%s %d", label, num);
+	else
+		html_text(b, label);
+	html_fmt(b, " <span class=\"optional\">(%s)</span></label>", web_t(req, "common.optional"));
+	char *ids = arena_strdup(req->arena, "");
+	if (hint_key) {
+		html_fmt(b, "<p class=\"hint\" id=\"h-%s\">%s</p>", name, web_t(req, hint_key));
+		ids = arena_printf(req->arena, "h-%s", name);
+	}
+	if (err) {
+		html_fmt(b, "<p class=\"field-error\" id=\"e-%s\">%s</p>", name, web_t(req, err));
+		ids = arena_printf(req->arena, "%s%se-%s", ids, *ids ? " " : "", name);
+	}
+	HTML("<input");
+	html_attr(b, "type", type);
+	html_attr(b, "id", arena_printf(req->arena, "f-%s", name));
+	html_attr(b, "name", name);
+	if (err)
+		HTML(" aria-invalid=\"true\"");
+	if (*ids)
+		html_attr(b, "aria-describedby", ids);
+	if (strcmp(type, "file") == 0)
+		html_attr(b, "accept", "image/png,image/jpeg,image/webp");
+	else
+		html_attr(b, "value", value ? value : "");
+	if (maxlength > 0)
+		html_fmt(b, " maxlength=\"%d\"", maxlength);
+	HTML("></div>");
+}
+
+/* The alt text typed for images[k] (when the form comes back with errors). */
+static const char *typed_alt(const struct post_input *in, int k)
+{
+	return k < in->nimages && in->images[k].alt ? in->images[k].alt : "";
+}
+
+static bool removing(const struct post_input *in, int64_t id)
+{
+	for (int i = 0; i < in->nremove; i++)
+		if (in->remove_image_ids[i] == id)
+			return true;
+	return false;
+}
+
+static const char *alt_value(const struct post_input *in, const struct post_image *im)
+{
+	for (int i = 0; i < in->nalts; i++)
+		if (in->alts[i].image_id == im->id && in->alts[i].alt)
+			return in->alts[i].alt;
+	return im->alt;
+}
+
+static void images_fieldset(struct form_ctx *fc, const struct posts_form_view *v)
+{
+	struct buf *b = fc->b;
+	struct request *req = fc->req;
+	struct arena *a = req->arena;
+	const char *err = field_error_get(fc->fe, "images");
+	html_fmt(b, "<fieldset class=\"post-images-fields\" id=\"f-images\"><legend>%s</legend>"
+		    "<p class=\"hint\">%s</p>", web_t(req, "posts.field.images"),
+		 web_t(req, "posts.field.images_hint"));
+	if (err)
+		html_fmt(b, "<p class=\"field-error\">%s</p>", web_t(req, err));
+	int have = v->p ? v->p->nimages : 0;
+	if (have) {
+		html_fmt(b, "<p>%s</p><ul class=\"post-current-images\">",
+			 web_t(req, "posts.field.current_images"));
+		for (int i = 0; i < have; i++) {
+			const struct post_image *im = &v->p->images[i];
+			HTML("<li><img class=\"post-thumb\"");
+			html_attr(b, "src", view_posts_image_url(req, v->p, im, true));
+			html_attr(b, "alt", im->alt);
+			image_size_attrs(b, im->thumb_width, im->thumb_height);
+			HTML(">");
+			const char *name = arena_printf(a, "alt_image_%lld", (long long)im->id);
+			numbered_field(fc, name, web_t(req, "posts.field.alt"), i + 1, "text",
+				       alt_value(v->values, im), NULL, POSTS_ALT_MAX);
+			const char *rid = arena_printf(a, "f-remove_image_%lld", (long long)im->id);
+			HTML("<div class=\"field\"><input type=\"checkbox\" value=\"1\"");
+			html_attr(b, "id", rid);
+			html_attr(b, "name", arena_printf(a, "remove_image_%lld", (long long)im->id));
+			if (removing(v->values, im->id))
+				HTML(" checked");
+			HTML("> <label");
+			html_attr(b, "for", rid);
+			html_fmt(b, ">%s %d</label></div></li>", web_t(req, "posts.field.remove_this_image"),
+				 i + 1);
+		}
+		HTML("</ul>");
+	}
+	/* A slot per image that may still be added (all four when some are being removed). */
+	int slots = POSTS_IMAGES_MAX - have + v->values->nremove;
+	if (slots > POSTS_IMAGES_MAX)
+		slots = POSTS_IMAGES_MAX;
+	for (int k = 0; k < slots; k++) {
+		HTML("<div class=\"post-image-slot\">");
+		numbered_field(fc, arena_printf(a, "image_%d", k + 1), web_t(req, "posts.field.image_n"),
+			       k + 1, "file", NULL, k == 0 ? "posts.field.image_hint" : NULL, 0);
+		numbered_field(fc, arena_printf(a, "alt_%d", k + 1), web_t(req, "posts.field.alt"), k + 1,
+			       "text", typed_alt(v->values, k), k == 0 ? "posts.field.alt_hint" : NULL,
+			       POSTS_ALT_MAX);
+		HTML("</div>");
+	}
+	HTML("</fieldset>");
+}
 
 void view_posts_form(struct buf *b, struct request *req, const struct posts_form_view *v)
 {
 	struct arena *a = req->arena;
 	const struct post_input *in = v->values;
-	const char *title = web_t(req, v->p ? "posts.edit.title" : "posts.new.title");
-	const char *org_name = v->p ? v->p->org_name : v->org->name;
-	const char *org_slug = v->p ? v->p->org_slug : v->org->slug;
+	bool citizen = v->p ? !v->p->org_id : !v->org;
+	const char *title = web_t(req, v->p ? "posts.edit.title"
+					    : citizen ? "posts.new.citizen_title" : "posts.new.title");
+	const char *who = v->p ? (citizen ? v->p->author_name : v->p->org_name)
+			       : citizen ? "" : v->org->name;
 	web_of(req)->nav = "news";
-	view_layout_start(b, req, arena_printf(a, "%s · %s", title, org_name));
-	html_fmt(b, "<h1>%s</h1><p class=\"lead\"><a", title);
-	html_href(b, v->p ? post_path(req, v->p, "") : org_path(req, org_slug, ""));
-	html_fmt(b, ">%s</a></p>", v->p ? v->p->title : org_name);
+	view_layout_start(b, req, *who ? arena_printf(a, "%s · %s", title, who) : title);
+	html_fmt(b, "<h1>%s</h1>", title);
+	if (v->p) {
+		HTML("<p class=\"lead\"><a");
+		html_href(b, post_path(req, v->p, ""));
+		html_fmt(b, ">%s</a></p>", v->p->title);
+	} else if (citizen) {
+		html_fmt(b, "<p class=\"lead\">%s</p>", web_t(req, "posts.new.citizen_lead"));
+	} else {
+		HTML("<p class=\"lead\"><a");
+		html_href(b, org_path(req, v->org->slug, ""));
+		html_fmt(b, ">%s</a></p>", v->org->name);
+	}
 
 	struct form_ctx fc = { b, req, v->fe };
-	form_start(&fc, v->p ? post_path(req, v->p, "/modifier") : org_path(req, org_slug, "/actualites"),
-		   true);
+	const char *action = v->p ? post_path(req, v->p, "/modifier")
+			   : citizen ? "/actualites" : org_path(req, v->org->slug, "/actualites");
+	form_start(&fc, action, true);
 	form_errors_summary(&fc, form_labels);
 	struct field_spec t = { "title", "posts.field.title", "text", in->title, NULL, "off", true,
 				POSTS_TITLE_MAX };
@@ -374,19 +576,7 @@ void view_posts_form(struct buf *b, struct request *req, const struct posts_form
 	struct field_spec st = { "status", "posts.field.status", "select", in->status,
 				 "posts.field.status_hint", NULL, true, 0 };
 	form_select(&fc, &st, status_options);
-	struct field_spec im = { "image", "posts.field.image", "file", NULL, "posts.field.image_hint",
-				 NULL, false, 0 };
-	form_field(&fc, &im);
-	if (v->p && v->p->image_upload_id) {
-		const char *img = view_posts_image_url(req, v->p);
-		HTML("<p><img class=\"post-thumb\" alt=\"\"");
-		html_attr(b, "src", img);
-		HTML("></p><div class=\"field\"><label for=\"f-remove_image\"><input type=\"checkbox\""
-		     " id=\"f-remove_image\" name=\"remove_image\" value=\"1\"");
-		if (in->remove_image)
-			HTML(" checked");
-		html_fmt(b, "> %s</label></div>", web_t(req, "posts.field.remove_image"));
-	}
+	images_fieldset(&fc, v);
 	form_end(&fc, v->p ? "posts.edit.submit" : "posts.new.submit");
 	view_layout_end(b, req);
 }

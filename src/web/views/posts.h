@@ -1,10 +1,11 @@
-/* posts.h (views): the news wall, a post's page with Open Graph, the post form, the delete confirmation, an organisation's latest posts */
+/* posts.h (views): the news wall with its cursor, the Atom feeds of posts, a post's page with Open Graph, the post form, the delete confirmation, an organisation's latest posts */
 #ifndef KQ_VIEWS_POSTS_H
 #define KQ_VIEWS_POSTS_H
 #include "web/views/views.h"
 #include "core/orgs.h"
 #include "core/posts.h"
 #include "core/territory.h"
+#include "web/views/feeds.h"
 
 #define POSTS_WALL_PAGE 20
 #define POSTS_EXCERPT_CHARS 300     /* code points of the body shown on the wall */
@@ -14,10 +15,12 @@ struct posts_wall_view {
 	const struct post *items;
 	int n;
 	int64_t total;
-	int page, pages;
+	bool more;                         /* older posts follow: "Plus anciennes" */
+	bool from_cursor;                  /* this page came after a cursor: link to the newest */
 	const char *commune, *kind;        /* the filters as typed ("" when none) */
 	const struct commune *communes;
 	int ncommunes;
+	bool can_write;                    /* signed in: a link to write a post */
 };
 void view_posts_wall(struct buf *b, struct request *req, const struct posts_wall_view *v);
 
@@ -32,8 +35,9 @@ struct posts_show_view {
 };
 void view_posts_show(struct buf *b, struct request *req, const struct posts_show_view *v);
 
-/* The new form (p == NULL, for org) or the edit form of p. values: what the
- * fields show; fe: errors next to them (may be NULL). */
+/* The new form (p == NULL: for org, or with org NULL a citizen's post in
+ * their own name) or the edit form of p. values: what the fields show; fe:
+ * errors next to them (may be NULL). */
 struct posts_form_view {
 	const struct org *org;
 	const struct post *p;
@@ -43,10 +47,20 @@ struct posts_form_view {
 void view_posts_form(struct buf *b, struct request *req, const struct posts_form_view *v);
 void view_posts_delete_confirm(struct buf *b, struct request *req, const struct post *p);
 
-/* "/actualites/<slug>/image?v=<sha>", or NULL when the post has no image. */
-const char *view_posts_image_url(struct request *req, const struct post *p);
+/* "/actualites/<slug>/images/<n>[/vignette]?v=<sha>" of image im of p. */
+const char *view_posts_image_url(struct request *req, const struct post *p,
+				 const struct post_image *im, bool thumb);
+/* One post as a card of a list (the wall, a person's page), its title a
+ * heading of the level given (2 or 3). */
+void view_posts_card(struct buf *b, struct request *req, const struct post *p, int level);
 /* The organisation page's section: its latest posts, with a link to write
  * one when can_publish. Writes nothing when there is none and !can_publish. */
 void view_posts_org_latest(struct buf *b, struct request *req, const struct org *o,
 			   const struct post *items, int n, bool can_publish);
+
+/* An Atom 1.0 feed of posts (web/views/feeds.c): one entry per post in
+ * list order, id the post's URL, updated its last change, content its
+ * rendered body (escaped, type="html") with its images. */
+void feeds_atom_posts(struct buf *b, struct arena *a, const struct feed_info *fi,
+		      const struct post *items, int n);
 #endif

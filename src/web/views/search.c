@@ -1,4 +1,4 @@
-/* search.c (views): the search results page: the box with the query kept, organisations, events and news in groups with counts */
+/* search.c (views): the search results page: the box with the query kept, type and commune filters, the five kinds in groups with counts and pages */
 #include "search.h"
 #include "core/events.h"
 #include "core/orgs.h"
@@ -17,7 +17,7 @@ static void org_hit(struct buf *b, struct request *req, const struct search_hit 
 {
 	struct arena *a = req->arena;
 	HTML("<li class=\"card search-hit\"><h3><a");
-	html_href(b, arena_printf(a, "/organisations/%s", url_arg(a, h->slug)));
+	html_href(b, search_hit_path(a, h));
 	html_fmt(b, ">%s</a></h3><p class=\"meta\">", h->title);
 	html_fmt(b, "<span class=\"badge badge-%s\">%s</span>",
 		 orgs_kind_valid(h->org_kind) ? h->org_kind : "association",
@@ -40,7 +40,7 @@ static void event_hit(struct buf *b, struct request *req, const struct search_hi
 	struct arena *a = req->arena;
 	const char *lang = web_of(req)->lang;
 	html_fmt(b, "<li class=\"card search-hit%s\"><h3><a", h->is_past ? " is-past" : "");
-	html_href(b, arena_printf(a, "/evenements/%s", url_arg(a, h->slug)));
+	html_href(b, search_hit_path(a, h));
 	html_fmt(b, ">%s</a></h3><p class=\"when\">", h->title);
 	if (h->starts_at) {
 		HTML("<time");
@@ -75,7 +75,7 @@ static void post_hit(struct buf *b, struct request *req, const struct search_hit
 {
 	struct arena *a = req->arena;
 	HTML("<li class=\"card search-hit\"><h3><a");
-	html_href(b, arena_printf(a, "/actualites/%s", url_arg(a, h->slug)));
+	html_href(b, search_hit_path(a, h));
 	html_fmt(b, ">%s</a></h3><p class=\"meta\">", h->title);
 	if (h->starts_at) {
 		HTML("<time");
@@ -90,26 +90,190 @@ static void post_hit(struct buf *b, struct request *req, const struct search_hit
 	HTML("</li>");
 }
 
-/* "Organisations (12)" and, when the list is cut, that the first are shown. */
-static void group(struct buf *b, struct request *req, const char *id, const char *title_key,
-		  const struct search_hit *hits, int n, int64_t total)
+static void product_hit(struct buf *b, struct request *req, const struct search_hit *h)
 {
+	struct arena *a = req->arena;
+	HTML("<li class=\"card search-hit\"><h3><a");
+	html_href(b, search_hit_path(a, h));
+	html_fmt(b, ">%s</a></h3><p class=\"meta\">", h->title);
+	if (*h->org_name)
+		html_fmt(b, "<span class=\"organiser\">%s</span>", h->org_name);
+	if (*h->commune)
+		html_fmt(b, " <span class=\"commune\">%s</span>", h->commune);
+	HTML("</p>");
+	if (*h->snippet)
+		html_fmt(b, "<p>%s</p>", h->snippet);
+	HTML("</li>");
+}
+
+static void practical_hit(struct buf *b, struct request *req, const struct search_hit *h)
+{
+	struct arena *a = req->arena;
+	HTML("<li class=\"card search-hit\"><h3><a");
+	html_href(b, search_hit_path(a, h));
+	html_fmt(b, ">%s</a></h3><p class=\"meta\">", h->title);
+	if (*h->category)
+		html_fmt(b, "<span class=\"badge badge-category\">%s</span> ", h->category);
+	if (*h->org_name)
+		html_fmt(b, "<span class=\"organiser\">%s</span> ", h->org_name);
+	if (h->starts_at) {
+		html_fmt(b, "<span class=\"updated\">%s <time", web_t(req, "practical.updated_on"));
+		html_attr(b, "datetime", time_format_iso(a, h->starts_at));
+		html_fmt(b, ">%s</time></span>", time_format_long(a, h->starts_at, web_of(req)->lang));
+	}
+	HTML("</p>");
+	if (*h->snippet)
+		html_fmt(b, "<p>%s</p>", h->snippet);
+	HTML("</li>");
+}
+
+static const char *const group_ids[SEARCH_KINDS] = { "h-search-orgs", "h-search-events",
+						     "h-search-posts", "h-search-products",
+						     "h-search-practical" };
+static const char *const group_keys[SEARCH_KINDS] = { "search.orgs", "search.events",
+						      "search.posts", "search.products",
+						      "search.practical" };
+/* The order of the groups on the page. */
+static const enum search_kind group_order[] = { SEARCH_PRACTICAL, SEARCH_ORG, SEARCH_EVENT,
+						SEARCH_POST, SEARCH_PRODUCT };
+
+/* /recherche with the query and filters of the page, kind and page changed. */
+static const char *search_url(struct request *req, const struct search_view *v,
+			      enum search_kind kind, int page)
+{
+	struct arena *a = req->arena;
+	const char *u = arena_printf(a, "/recherche?q=%s", url_arg(a, v->results->q));
+	if (kind != SEARCH_KINDS)
+		u = arena_printf(a, "%s&type=%s", u, search_kind_name(kind));
+	if (*v->commune)
+		u = arena_printf(a, "%s&commune=%s", u, url_arg(a, v->commune));
+	if (page > 1)
+		u = arena_printf(a, "%s&page=%d", u, page);
+	return u;
+}
+
+/* "Organisations (12)", the list, and a link to all of them or the pages. */
+static void group(struct buf *b, struct request *req, const struct search_view *v,
+		  enum search_kind k)
+{
+	const struct search_hit *hits;
+	int n;
+	int64_t total;
+	search_list(v->results, k, &hits, &n, &total);
 	html_fmt(b, "<section class=\"search-group\" aria-labelledby=\"%s\"><h2 id=\"%s\">%s"
 		    " <span class=\"count\">(%lld)</span></h2>",
-		 id, id, web_t(req, title_key), (long long)total);
-	if (total > n)
-		html_fmt(b, "<p class=\"meta\">%lld %s, %s.</p>", (long long)total,
-			 web_t(req, "search.count_results"), web_t(req, "search.shown_first"));
+		 group_ids[k], group_ids[k], web_t(req, group_keys[k]), (long long)total);
 	HTML("<ul class=\"card-list search-results\">");
 	for (int i = 0; i < n; i++) {
-		if (hits[i].kind == SEARCH_ORG)
+		switch (hits[i].kind) {
+		case SEARCH_ORG:
 			org_hit(b, req, &hits[i]);
-		else if (hits[i].kind == SEARCH_POST)
+			break;
+		case SEARCH_POST:
 			post_hit(b, req, &hits[i]);
-		else
+			break;
+		case SEARCH_PRODUCT:
+			product_hit(b, req, &hits[i]);
+			break;
+		case SEARCH_PRACTICAL:
+			practical_hit(b, req, &hits[i]);
+			break;
+		default:
 			event_hit(b, req, &hits[i]);
+		}
 	}
-	HTML("</ul></section>");
+	HTML("</ul>");
+	if (v->kind == SEARCH_KINDS && total > n) {
+		HTML("<p class=\"search-more\"><a");
+		html_href(b, search_url(req, v, k, 1));
+		html_fmt(b, ">%s %s (%lld)</a></p>", web_t(req, "search.see_all"),
+			 web_t(req, group_keys[k]), (long long)total);
+	} else if (v->kind != SEARCH_KINDS && v->per_page > 0 &&
+		   (v->page > 1 || total > (int64_t)v->page * v->per_page)) {
+		int64_t pages = (total + v->per_page - 1) / v->per_page;
+		html_fmt(b, "<nav class=\"pager\" aria-label=\"%s\"><ul>", web_t(req, "search.pages"));
+		if (v->page > 1) {
+			HTML("<li><a rel=\"prev\"");
+			html_href(b, search_url(req, v, k, v->page - 1));
+			html_fmt(b, ">%s</a></li>", web_t(req, "search.prev"));
+		}
+		html_fmt(b, "<li aria-current=\"page\">%s %d / %lld</li>", web_t(req, "search.page"),
+			 v->page, (long long)(pages < v->page ? v->page : pages));
+		if (v->page < pages) {
+			HTML("<li><a rel=\"next\"");
+			html_href(b, search_url(req, v, k, v->page + 1));
+			html_fmt(b, ">%s</a></li>", web_t(req, "search.next"));
+		}
+		HTML("</ul></nav>");
+	}
+	HTML("</section>");
+}
+
+/* The type filter as links, each with its count (all the kinds were searched). */
+static void type_counts(struct buf *b, struct request *req, const struct search_view *v)
+{
+	html_fmt(b, "<nav class=\"search-types\" aria-label=\"%s\"><ul>",
+		 web_t(req, "search.by_type"));
+	for (size_t i = 0; i < sizeof(group_order) / sizeof(group_order[0]); i++) {
+		enum search_kind k = group_order[i];
+		const struct search_hit *hits;
+		int n;
+		int64_t total;
+		search_list(v->results, k, &hits, &n, &total);
+		if (!total)
+			continue;
+		HTML("<li><a");
+		html_href(b, search_url(req, v, k, 1));
+		html_fmt(b, "><span class=\"badge badge-kind\">%s</span> <span class=\"count\">%lld</span></a></li>",
+			 web_t(req, group_keys[k]), (long long)total);
+	}
+	HTML("</ul></nav>");
+}
+
+static void filters(struct buf *b, struct request *req, const struct search_view *v)
+{
+	struct arena *a = req->arena;
+	const struct search_results *r = v->results;
+	/* A GET form: the query lives in the URL, works without JavaScript and can be shared. */
+	html_fmt(b, "<form class=\"stack search-form\" method=\"get\" action=\"/recherche\" role=\"search\" aria-label=\"%s\">",
+		 web_t(req, "search.title"));
+	struct field_errors fe = { 0 };
+	if (v->err != KQ_OK)
+		field_error_add(&fe, "q", err_msg_key(v->err));
+	if (v->type_err != KQ_OK)
+		field_error_add(&fe, "type", err_msg_key(v->type_err));
+	struct form_ctx fc = { b, req, &fe, NULL };
+	struct field_spec q = { "q", "search.field", "search", r->q, "search.hint", "off", false,
+				SEARCH_QUERY_MAX, false };
+	form_field(&fc, &q);
+	HTML("<div class=\"search-filters\">");
+	const char *types[2 * (SEARCH_KINDS + 1) + 1];
+	int t = 0;
+	types[t++] = "all";
+	types[t++] = "search.all_types";
+	for (size_t i = 0; i < sizeof(group_order) / sizeof(group_order[0]); i++) {
+		types[t++] = search_kind_name(group_order[i]);
+		types[t++] = group_keys[group_order[i]];
+	}
+	types[t] = NULL;
+	struct field_spec type = { "type", "search.type", "select", search_kind_name(v->kind), NULL,
+				   NULL, true, 0, false };
+	form_select(&fc, &type, types);
+	const char **communes = arena_alloc(a, sizeof(*communes) * (size_t)(2 * v->ncommunes + 3));
+	int c = 0;
+	communes[c++] = "";
+	communes[c++] = web_t(req, "search.all_communes");
+	for (int i = 0; i < v->ncommunes; i++) {
+		communes[c++] = v->communes[i].insee;
+		communes[c++] = v->communes[i].name;
+	}
+	communes[c] = NULL;
+	/* Not required: its first choice, every commune, is the empty value. */
+	struct field_spec commune = { "commune", "search.commune", "select", v->commune, NULL, NULL,
+				      false, 0, true };
+	form_select(&fc, &commune, communes);
+	html_fmt(b, "</div><div class=\"actions\"><button type=\"submit\">%s</button></div></form>",
+		 web_t(req, "search.submit"));
 }
 
 void view_search(struct buf *b, struct request *req, const struct search_view *v)
@@ -121,22 +285,7 @@ void view_search(struct buf *b, struct request *req, const struct search_view *v
 	view_layout_start(b, req, title);
 	html_fmt(b, "<h1>%s</h1><p class=\"lead\">%s</p>", web_t(req, "search.title"),
 		 web_t(req, "search.lead"));
-
-	/* A GET form: the query lives in the URL, works without JavaScript and can be shared. */
-	html_fmt(b, "<form class=\"stack search-form\" method=\"get\" action=\"/recherche\" role=\"search\" aria-label=\"%s\">",
-		 web_t(req, "search.title"));
-	struct field_errors fe = { 0 };
-	if (v->err != KQ_OK) {
-		fe.n = 1;
-		fe.e[0].field = "q";
-		fe.e[0].key = err_msg_key(v->err);
-	}
-	struct form_ctx fc = { b, req, &fe, NULL };
-	struct field_spec q = { "q", "search.field", "search", r->q, "search.hint", "off", false,
-				SEARCH_QUERY_MAX };
-	form_field(&fc, &q);
-	html_fmt(b, "<div class=\"actions\"><button type=\"submit\">%s</button></div></form>",
-		 web_t(req, "search.submit"));
+	filters(b, req, v);
 
 	if (v->err != KQ_OK) {
 		view_layout_end(b, req);
@@ -148,25 +297,35 @@ void view_search(struct buf *b, struct request *req, const struct search_view *v
 		view_layout_end(b, req);
 		return;
 	}
+	int64_t all = r->orgs_total + r->events_total + r->posts_total + r->products_total +
+		      r->pages_total;
 	/* <q>: the browser puts the quotation marks of the page's language. */
-	html_fmt(b, "<p role=\"status\"><strong>%lld</strong> %s %s <q>%s</q></p>",
-		 (long long)(r->orgs_total + r->events_total + r->posts_total),
-		 web_t(req, "search.count_results"),
-		 web_t(req, "search.for"), r->q);
-	if (r->norgs == 0 && r->nevents == 0 && r->nposts == 0) {
+	html_fmt(b, "<p role=\"status\"><strong>%lld</strong> %s %s <q>%s</q></p>", (long long)all,
+		 web_t(req, "search.count_results"), web_t(req, "search.for"), r->q);
+	if (all == 0) {
 		html_fmt(b, "<div class=\"empty\"><p>%s</p><p>%s <a href=\"/evenements\">%s</a>,"
-			    " <a href=\"/annuaire\">%s</a>.</p></div>",
+			    " <a href=\"/annuaire\">%s</a>, <a href=\"/infos-pratiques\">%s</a>.</p></div>",
 			 web_t(req, "search.none"), web_t(req, "search.help"),
-			 web_t(req, "search.browse_agenda"), web_t(req, "search.browse_directory"));
+			 web_t(req, "search.browse_agenda"), web_t(req, "search.browse_directory"),
+			 web_t(req, "search.browse_practical"));
 		view_layout_end(b, req);
 		return;
 	}
-	if (r->norgs)
-		group(b, req, "h-search-orgs", "search.orgs", r->orgs, r->norgs, r->orgs_total);
-	if (r->nevents)
-		group(b, req, "h-search-events", "search.events", r->events, r->nevents,
-		      r->events_total);
-	if (r->nposts)
-		group(b, req, "h-search-posts", "search.posts", r->posts, r->nposts, r->posts_total);
+	if (v->kind == SEARCH_KINDS) {
+		type_counts(b, req, v);
+	} else {
+		HTML("<p class=\"search-more\"><a");
+		html_href(b, search_url(req, v, SEARCH_KINDS, 1));
+		html_fmt(b, ">%s</a></p>", web_t(req, "search.every_type"));
+	}
+	for (size_t i = 0; i < sizeof(group_order) / sizeof(group_order[0]); i++) {
+		enum search_kind k = group_order[i];
+		const struct search_hit *hits;
+		int n;
+		int64_t total;
+		search_list(r, k, &hits, &n, &total);
+		if (n || (v->kind == k && total))
+			group(b, req, v, k);
+	}
 	view_layout_end(b, req);
 }
