@@ -3,6 +3,9 @@
 #include "payments.h"
 #include "ledger.h"
 #include "orgs.h"
+#include "donations.h"
+#include "base/str.h"
+#include "base/timefmt.h"
 #include <string.h>
 
 /* What a ledger row paid for: its payment's purpose. Ticket money is found
@@ -29,11 +32,13 @@ static const struct db_sql SQL_SOURCES = { "balance_sources",
 	"SELECT " BAL_SOURCE ", COALESCE(e.id, k.id, 0), COALESCE(e.title, k.title, ''),"
 	" COALESCE(e.slug, k.slug, ''),"
 	BAL_SUMS BAL_FROM
-	" WHERE l.org_id = $1 AND l.currency = $2 GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 2" };
+	" WHERE l.org_id = $1 AND l.currency = $2 AND l.kind <> 'payout'"
+	" GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 2" };
 
 static const struct db_sql SQL_METHODS = { "balance_methods",
 	"SELECT l.provider, 0, '', '', " BAL_SUMS " FROM ledger l"
-	" WHERE l.org_id = $1 AND l.currency = $2 GROUP BY l.provider ORDER BY l.provider" };
+	" WHERE l.org_id = $1 AND l.currency = $2 AND l.kind <> 'payout'"
+	" GROUP BY l.provider ORDER BY l.provider" };
 
 /* Payments: created, started (awaited), captured, failed, cancelled. */
 
@@ -71,15 +76,34 @@ static const struct db_sql SQL_REFUNDS = { "balance_refunds",
 	" ORDER BY r.id LIMIT 100" };
 
 static const struct db_sql SQL_ROWS = { "balance_rows",
-	"SELECT l.id, l.created_at, l.kind, " BAL_SOURCE ","
-	" COALESCE(e.title, k.title, mp.name, ''),"
+	"SELECT l.id, l.created_at, l.kind,"
+	" CASE WHEN l.kind = 'payout' THEN 'payout' ELSE " BAL_SOURCE " END,"
+	" COALESCE(e.title, k.title, mp.name, po.note, ''),"
 	" COALESCE(o.code, m.card_code, 'don-' || CAST(p.donation_id AS TEXT),"
-	"   'contrib-' || CAST(c.id AS TEXT), ''),"
+	"   'contrib-' || CAST(c.id AS TEXT), po.reference, ''),"
 	" l.provider, l.currency, l.amount_cents"
 	BAL_FROM
 	" LEFT JOIN memberships m ON m.id = p.membership_id"
 	" LEFT JOIN membership_plans mp ON mp.id = m.plan_id"
+	" LEFT JOIN payouts po ON po.id = l.payout_id"
 	" WHERE l.org_id = $1 AND l.id > $2 ORDER BY l.id LIMIT $3" };
+
+/* Providers whose money the platform collects on its own account. */
+#define BAL_ONLINE "('stripe', 'demo')"
+
+/* INVARIANT(payout-owed): what the platform collected online, what it paid
+ * out (the ledger's payout rows) and the payouts table's sum. */
+static const struct db_sql SQL_PAYOUT_SUMS = { "balance_payout_sums",
+	"SELECT COALESCE(SUM(CASE WHEN l.kind IN ('payment', 'refund', 'fee')"
+	"   AND l.provider IN " BAL_ONLINE " THEN l.amount_cents ELSE 0 END), 0),"
+	" COALESCE(SUM(CASE WHEN l.kind = 'payout' THEN -l.amount_cents ELSE 0 END), 0),"
+	" COALESCE((SELECT SUM(amount_cents) FROM payouts WHERE org_id = $1 AND currency = $2), 0)"
+	" FROM ledger l WHERE l.org_id = $1 AND l.currency = $2" };
+
+static const struct db_sql SQL_PAYOUTS = { "balance_payouts",
+	"SELECT p.id, p.amount_cents, p.created_at, p.currency, p.paid_on, p.reference, p.note,"
+	" COALESCE(a.display_name, '') FROM payouts p LEFT JOIN accounts a ON a.id = p.created_by"
+	" WHERE p.org_id = $1 AND p.currency = $2 ORDER BY p.id DESC LIMIT 100" };
 
 /* Events first, then campaigns, memberships, donations, other. */
 static int source_rank(const char *s)
@@ -209,10 +233,37 @@ enum kq_err balance_report(struct db *db, const struct actor *who, int64_t org_i
 	db_reset(st);
 	if (out->nrefunds < BALANCE_REFUNDS_MAX && s < 0)
 		return KQ_ERR_INTERNAL;
-	/* INVARIANT(balance): four roads to the same number. */
-	out->is_reconciled = out->total.net_cents == out->ledger_cents &&
-			     out->methods_net_cents == out->ledger_cents &&
-			     out->payments_cents == out->ledger_cents &&
+	if ((e = read_numbers(db, &SQL_PAYOUT_SUMS, org_id, out->currency, v, 3)) != KQ_OK)
+		return e;
+	out->online_cents = v[0];
+	out->paid_out_cents = v[1];
+	out->payouts_table_cents = v[2];
+	out->owed_cents = out->online_cents - out->paid_out_cents;
+	st = db_stmt(db, &SQL_PAYOUTS);
+	db_bind_i64(st, 1, org_id);
+	db_bind_text(st, 2, out->currency);
+	out->payouts = arena_alloc(a, sizeof(*out->payouts) * BALANCE_PAYOUTS_MAX);
+	s = DB_NONE;
+	while (out->npayouts < BALANCE_PAYOUTS_MAX && (s = db_step(st)) == DB_ROW) {
+		struct balance_payout *x = &out->payouts[out->npayouts++];
+		x->id = db_col_i64(st, 0);
+		x->amount_cents = db_col_i64(st, 1);
+		x->created_at = db_col_i64(st, 2);
+		x->currency = db_col_str(st, 3, a);
+		x->paid_on = db_col_str(st, 4, a);
+		x->reference = db_col_str(st, 5, a);
+		x->note = db_col_str(st, 6, a);
+		x->by_name = db_col_str(st, 7, a);
+	}
+	db_reset(st);
+	if (out->npayouts < BALANCE_PAYOUTS_MAX && s < 0)
+		return KQ_ERR_INTERNAL;
+	/* INVARIANT(balance): three roads to the income's net, and the book is
+	 * that net minus the payouts, which the payouts table matches. */
+	out->is_reconciled = out->total.net_cents == out->payments_cents &&
+			     out->methods_net_cents == out->payments_cents &&
+			     out->ledger_cents == out->payments_cents - out->paid_out_cents &&
+			     out->paid_out_cents == out->payouts_table_cents &&
 			     out->total.in_cents - out->total.back_cents - out->total.fees_cents ==
 				     out->total.net_cents;
 	return KQ_OK;
@@ -273,4 +324,187 @@ enum kq_err balance_refund_done(struct db *db, const struct actor *who, int64_t 
 	if (of != org_id)
 		return KQ_ERR_NOT_FOUND;   /* another organisation's refund, through this one's page */
 	return payments_refund_mark_done(db, who, refund_id);
+}
+
+/* ---- payouts -------------------------------------------------------------------------------- */
+
+/* INVARIANT(payout-owed): every payout of an organisation takes its row lock
+ * first, so on PostgreSQL the second of two concurrent payouts waits for the
+ * first to commit and its next statements see it; SQLite has one writer. */
+static const struct db_sql SQL_PAYOUT_LOCK = { "balance_payout_lock",
+	"UPDATE organisations SET updated_at = updated_at WHERE id = $1" };
+
+static const struct db_sql SQL_PAYOUT_BY_KEY = { "balance_payout_by_key",
+	"SELECT id, org_id FROM payouts WHERE idempotency_key = $1" };
+
+static const struct db_sql SQL_PAYOUT_INSERT = { "balance_payout_insert",
+	"INSERT INTO payouts (org_id, amount_cents, currency, paid_on, reference, note,"
+	" idempotency_key, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+	" RETURNING id" };
+
+struct payout_txn {
+	int64_t org_id, amount_cents, account_id;
+	const char *currency, *paid_on, *reference, *note, *key;
+	int64_t id;              /* [out] the payout recorded, or the one of the same key */
+	enum kq_err refusal;     /* [out] set when the transaction refused */
+	bool is_too_much;        /* [out] refused: more than owed */
+};
+
+/* [out] *out_id, *out_org of the payout of key; 0 when none. */
+static enum db_status payout_of_key(struct db *db, const char *key, int64_t *out_id,
+				    int64_t *out_org)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_PAYOUT_BY_KEY);
+	db_bind_text(st, 1, key);
+	enum db_status s = db_step(st);
+	*out_id = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	*out_org = s == DB_ROW ? db_col_i64(st, 1) : 0;
+	db_reset(st);
+	return s < 0 ? s : DB_NONE;
+}
+
+static enum db_status payout_txn(struct db *db, void *cls)
+{
+	struct payout_txn *t = cls;
+	t->id = 0;
+	t->refusal = KQ_OK;
+	t->is_too_much = false;
+	struct db_stmt *st = db_stmt(db, &SQL_PAYOUT_LOCK);
+	db_bind_i64(st, 1, t->org_id);
+	enum db_status s = db_run(st);
+	if (s < 0)
+		return s;
+	if (db_changes(st) == 0) {
+		t->refusal = KQ_ERR_NOT_FOUND;
+		return DB_HARD;
+	}
+	int64_t id = 0, of = 0;
+	if ((s = payout_of_key(db, t->key, &id, &of)) < 0)
+		return s;
+	if (id) {
+		/* A double click: the first one's payout, nothing more. */
+		if (of != t->org_id) {
+			t->refusal = KQ_ERR_FORM_INVALID;
+			return DB_HARD;
+		}
+		t->id = id;
+		return DB_NONE;
+	}
+	int64_t v[3] = { 0, 0, 0 };
+	if (read_numbers(db, &SQL_PAYOUT_SUMS, t->org_id, t->currency, v, 3) != KQ_OK)
+		return DB_HARD;
+	if (t->amount_cents > v[0] - v[1]) {
+		t->is_too_much = true;
+		t->refusal = KQ_ERR_FORM_INVALID;
+		return DB_HARD;
+	}
+	st = db_stmt(db, &SQL_PAYOUT_INSERT);
+	db_bind_i64(st, 1, t->org_id);
+	db_bind_i64(st, 2, t->amount_cents);
+	db_bind_text(st, 3, t->currency);
+	db_bind_text(st, 4, t->paid_on);
+	db_bind_text(st, 5, t->reference);
+	db_bind_text(st, 6, t->note);
+	db_bind_text(st, 7, t->key);
+	db_bind_i64(st, 8, t->account_id);
+	db_bind_i64(st, 9, time_now());
+	s = db_step(st);
+	id = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	db_reset(st);
+	if (s != DB_ROW)
+		return s < 0 ? s : DB_HARD;
+	if ((s = ledger_add_payout(db, t->org_id, id, t->amount_cents, t->currency, t->reference)) < 0)
+		return s;
+	t->id = id;
+	return DB_NONE;
+}
+
+/* "YYYY-MM-DD", a real calendar day of the years 2000 to 2999. */
+static bool valid_day(const char *s)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+	static const int days[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (y < 2000 || y > 2999 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return !(m == 2 && d == 29 && !leap);
+}
+
+/* Text of at most max code points, valid UTF-8, with no control character
+ * (one line) unless multiline, where only line breaks and tabs are allowed. */
+static bool valid_text(const char *s, size_t max, bool multiline)
+{
+	size_t n = strlen(s);
+	if (!str_utf8_valid(s, n) || str_utf8_len(s) > max)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 || *p == 0x7f) && !(multiline && (*p == '\n' || *p == '\r' || *p == '\t')))
+			return false;
+	return true;
+}
+
+enum kq_err balance_payout_record(struct db *db, const struct actor *who, int64_t org_id,
+				  const struct balance_payout_input *in, struct field_errors *fe,
+				  int64_t *out_id)
+{
+	if (out_id)
+		*out_id = 0;
+	if (!who || !who->account_id)
+		return KQ_ERR_AUTH_REQUIRED;
+	if (!actor_is_admin(who))
+		return KQ_ERR_FORBIDDEN;
+	int64_t amount = 0;
+	const char *reference = in->reference ? in->reference : "";
+	const char *note = in->note ? in->note : "";
+	const char *key = in->idempotency_key ? in->idempotency_key : "";
+	if (!in->amount || !*in->amount)
+		field_error_add(fe, "amount", "balance.payout.amount_missing");
+	else if (!donations_parse_amount(in->amount, &amount))
+		field_error_add(fe, "amount", "balance.payout.amount_invalid");
+	else if (amount <= 0)
+		field_error_add(fe, "amount", "balance.payout.amount_positive");
+	if (!valid_day(in->paid_on))
+		field_error_add(fe, "paid_on", "balance.payout.date_invalid");
+	if (!valid_text(reference, 140, false))
+		field_error_add(fe, "reference", "balance.payout.reference_invalid");
+	if (!valid_text(note, 1000, true))
+		field_error_add(fe, "note", "balance.payout.note_invalid");
+	if (strlen(key) < 16 || strlen(key) > 128)
+		field_error_add(fe, "idempotency_key", "balance.payout.key_invalid");
+	if (fe->n)
+		return KQ_ERR_FORM_INVALID;
+	struct payout_txn t = {
+		.org_id = org_id, .amount_cents = amount, .account_id = who->account_id,
+		.currency = in->currency && *in->currency ? in->currency : "EUR",
+		.paid_on = in->paid_on, .reference = reference, .note = note, .key = key,
+	};
+	enum db_status s = db_txn_run(db, "balance_payout_record", DB_WRITE, payout_txn, &t);
+	if (t.refusal == KQ_ERR_FORM_INVALID) {
+		if (t.is_too_much)
+			field_error_add(fe, "amount", "balance.payout.amount_too_much");
+		else
+			field_error_add(fe, "idempotency_key", "balance.payout.key_invalid");
+		return KQ_ERR_FORM_INVALID;
+	}
+	if (t.refusal != KQ_OK)
+		return t.refusal;
+	if (s < 0) {
+		/* The same key committed by a concurrent request: that payout. */
+		int64_t id = 0, of = 0;
+		if (db_is_unique_violation(db) && payout_of_key(db, key, &id, &of) == DB_NONE &&
+		    id && of == org_id) {
+			t.id = id;
+		} else {
+			return KQ_ERR_INTERNAL;
+		}
+	}
+	if (out_id)
+		*out_id = t.id;
+	return KQ_OK;
 }

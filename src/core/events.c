@@ -14,6 +14,7 @@
  * falls in the spring-forward gap (refused), two mean the autumn overlap
  * (the earlier is taken, as RFC 5545 3.3.5 reads a TZID time). */
 #include "events.h"
+#include "slugs.h"
 #include "markdown.h"
 #include "orgs.h"
 #include "base/crypto.h"
@@ -1405,53 +1406,12 @@ static void bind_opt_i64(struct db_stmt *st, int n, bool has, int64_t v)
 		db_bind_null(st, n);
 }
 
-static enum db_status slug_used(struct db *db, const char *slug, bool *out_used)
-{
-	struct db_stmt *st = db_stmt(db, &SQL_SLUG_USED);
-	db_bind_text(st, 1, slug);
-	enum db_status s = db_step(st);
-	db_reset(st);
-	*out_used = s == DB_ROW || in_list(reserved_slugs, slug);
-	return s < 0 ? s : DB_NONE;
-}
-
 /* A free slug from the title: "fete-du-pain", then "fete-du-pain-2"... */
 static enum db_status free_slug(struct db *db, struct arena *a, const char *title,
 				const char **out)
 {
-	char *stem = str_slugify(a, title);
-	size_t n = strlen(stem);
-	if (n > 50) {
-		n = 50;
-		/* Cut at a word's end when there is one in the last few characters. */
-		for (size_t k = n; k > 40; k--)
-			if (stem[k] == '-') {
-				n = k;
-				break;
-			}
-	}
-	while (n > 0 && stem[n - 1] == '-')
-		n--;
-	stem[n] = 0;
-	if (n < 2)
-		stem = arena_strdup(a, "evenement");
-	for (int i = 1; i < 100; i++) {
-		const char *cand = i == 1 ? stem : arena_printf(a, "%s-%d", stem, i);
-		bool used;
-		enum db_status s = slug_used(db, cand, &used);
-		if (s < 0)
-			return s;
-		if (!used) {
-			*out = cand;
-			return DB_NONE;
-		}
-	}
-	char tail[7];
-	crypto_random_alnum(tail, 6);
-	for (char *p = tail; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	*out = arena_printf(a, "%s-%s", stem, tail);
-	return DB_NONE;
+	static const struct slug_rule rule = { &SQL_SLUG_USED, "evenement", 50, reserved_slugs };
+	return slug_free(db, a, title, &rule, out);
 }
 
 static enum db_status insert_event(struct db *db, int64_t org_id, const char *slug,

@@ -132,6 +132,13 @@ static enum kq_err run_write(struct db *db, const char *name, db_txn_fn fn, void
 	return KQ_OK;
 }
 
+static _Atomic uint64_t follows_gen;
+
+uint64_t follows_generation(void)
+{
+	return atomic_load(&follows_gen);
+}
+
 enum kq_err follows_follow(struct db *db, const struct actor *who, const char *kind,
 			   int64_t target_id, bool notify_by_mail)
 {
@@ -142,7 +149,10 @@ enum kq_err follows_follow(struct db *db, const struct actor *who, const char *k
 	if (strcmp(kind, FOLLOW_ACCOUNT) == 0 && target_id == who->account_id)
 		return KQ_ERR_FOLLOWS_SELF;
 	struct follow_ctx x = { who, kind, target_id, notify_by_mail, KQ_OK };
-	return run_write(db, "follows_follow", follow_txn, &x, &x.err);
+	enum kq_err e = run_write(db, "follows_follow", follow_txn, &x, &x.err);
+	if (e == KQ_OK)
+		atomic_fetch_add(&follows_gen, 1);
+	return e;
 }
 
 static enum db_status unfollow_txn(struct db *db, void *cls)
@@ -164,7 +174,10 @@ enum kq_err follows_unfollow(struct db *db, const struct actor *who, const char 
 	if (!follows_kind_valid(kind))
 		return KQ_ERR_BAD_REQUEST;
 	struct follow_ctx x = { who, kind, target_id, false, KQ_OK };
-	return run_write(db, "follows_unfollow", unfollow_txn, &x, &x.err);
+	enum kq_err e = run_write(db, "follows_unfollow", unfollow_txn, &x, &x.err);
+	if (e == KQ_OK)
+		atomic_fetch_add(&follows_gen, 1);
+	return e;
 }
 
 static enum db_status set_mail_txn(struct db *db, void *cls)

@@ -124,6 +124,9 @@ enum kq_err follows_may_pin(struct db *db, const struct actor *who, int64_t org_
 __attribute__((warn_unused_result))
 enum kq_err follows_pin(struct db *db, const struct actor *who, int64_t post_id, bool pin);
 
+/* Raised by every follow and unfollow in this process: a person's home feed, kept a few
+ * seconds (web/home.c), folds it into its key. */
+uint64_t follows_generation(void);
 /* Raised by every pin and unpin in this process: the visitors' home feed,
  * kept a few seconds (web/fragments.h), folds it into its key. */
 uint64_t follows_pins_generation(void);

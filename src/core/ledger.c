@@ -11,6 +11,10 @@ static const struct db_sql SQL_ADD = { "ledger_add",
 	" payment_id, refund_id, memo, created_at)"
 	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)" };
 
+static const struct db_sql SQL_ADD_PAYOUT = { "ledger_add_payout",
+	"INSERT INTO ledger (org_id, kind, amount_cents, currency, provider, payout_id, memo,"
+	" created_at) VALUES ($1, 'payout', $2, $3, 'payout', $4, $5, $6)" };
+
 static const struct db_sql SQL_BALANCE = { "ledger_balance",
 	"SELECT COALESCE(SUM(amount_cents), 0) FROM ledger WHERE org_id = $1 AND currency = $2" };
 
@@ -24,7 +28,7 @@ static const struct db_sql SQL_OF_ORDER = { "ledger_of_order",
 	" COALESCE(payment_id, 0), COALESCE(refund_id, 0), created_at"
 	" FROM ledger WHERE order_id = $1 ORDER BY id LIMIT 64" };
 
-static const char *const kind_names[] = { "payment", "refund", "fee" };
+static const char *const kind_names[] = { "payment", "refund", "fee", "payout" };
 
 static void bind_ref(struct db_stmt *st, int n, int64_t id)
 {
@@ -43,6 +47,10 @@ enum db_status ledger_add(struct db *db, int64_t org_id, enum ledger_kind kind,
 		KQ_BUG("ledger_add outside a transaction");
 		return DB_HARD;
 	}
+	if (kind == LEDGER_PAYOUT) {
+		KQ_BUG("ledger_add: a payout is written by ledger_add_payout");
+		return DB_HARD;
+	}
 	if ((kind == LEDGER_PAYMENT && amount_cents <= 0) ||
 	    (kind != LEDGER_PAYMENT && amount_cents >= 0)) {
 		KQ_BUG("ledger_add: the sign of the amount does not match its kind");
@@ -59,6 +67,27 @@ enum db_status ledger_add(struct db *db, int64_t org_id, enum ledger_kind kind,
 	bind_ref(st, 8, refund_id);
 	db_bind_text(st, 9, memo ? memo : "");
 	db_bind_i64(st, 10, time_now());
+	return faults_run(st);
+}
+
+enum db_status ledger_add_payout(struct db *db, int64_t org_id, int64_t payout_id,
+				 int64_t amount_cents, const char *currency, const char *memo)
+{
+	if (!db_in_txn(db)) {
+		KQ_BUG("ledger_add_payout outside a transaction");
+		return DB_HARD;
+	}
+	if (amount_cents <= 0 || payout_id <= 0) {
+		KQ_BUG("ledger_add_payout: a payout is a positive amount of a payouts row");
+		return DB_HARD;
+	}
+	struct db_stmt *st = db_stmt(db, &SQL_ADD_PAYOUT);
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, -amount_cents);
+	db_bind_text(st, 3, currency);
+	db_bind_i64(st, 4, payout_id);
+	db_bind_text(st, 5, memo ? memo : "");
+	db_bind_i64(st, 6, time_now());
 	return faults_run(st);
 }
 

@@ -1,23 +1,25 @@
 /* ledger.h: the money book of each organisation: one row per money move, a balance is a sum.
  *
  * INVARIANT(ledger): every money move (a payment captured, a refund sent, a
- * provider fee) is one row, written by ledger_add in the same transaction as
- * the state change it records (payments.status 'captured', refunds.status
- * 'done'). Rows are never updated nor deleted: this module has no such
+ * provider fee, a payout of online money to the organisation) is one row,
+ * written by ledger_add (ledger_add_payout) in the same transaction as the
+ * state change it records (payments.status 'captured', refunds.status
+ * 'done', a payouts row). Rows are never updated nor deleted: this module has no such
  * statement, and test_orders checks that no file of src/ has one. Amounts are
  * signed integer cents: money in is positive, money out negative. So, per
  * organisation and currency,
- *     SUM(ledger) == SUM(captured payments) - SUM(done refunds) (+ fees),
- * which the tests assert after every money test (tl_assert_ledger_balanced). */
+ *     SUM(ledger) == SUM(captured payments) - SUM(done refunds) - fees
+ *                    - SUM(payouts),
+ * which the tests assert after every money test (tk_assert_ledger_balanced). */
 #ifndef KQ_LEDGER_H
 #define KQ_LEDGER_H
 #include "core.h"
 
-enum ledger_kind { LEDGER_PAYMENT, LEDGER_REFUND, LEDGER_FEE };
+enum ledger_kind { LEDGER_PAYMENT, LEDGER_REFUND, LEDGER_FEE, LEDGER_PAYOUT };
 
 struct ledger_entry {
 	int64_t id, org_id;
-	const char *kind;            /* "payment" | "refund" | "fee" */
+	const char *kind;            /* "payment" | "refund" | "fee" | "payout" */
 	int64_t amount_cents;        /* signed */
 	const char *currency, *provider, *memo;
 	int64_t order_id, payment_id, refund_id;   /* 0 when none */
@@ -32,6 +34,13 @@ enum db_status ledger_add(struct db *db, int64_t org_id, enum ledger_kind kind,
 			  int64_t amount_cents, const char *currency, const char *provider,
 			  int64_t order_id, int64_t payment_id, int64_t refund_id,
 			  const char *memo);
+
+/* Appends the row of a payout (payouts.id payout_id) of amount_cents > 0 paid
+ * to org_id: kind 'payout', amount -amount_cents, provider "payout". Must
+ * run inside the write transaction that inserts the payout. */
+__attribute__((warn_unused_result))
+enum db_status ledger_add_payout(struct db *db, int64_t org_id, int64_t payout_id,
+				 int64_t amount_cents, const char *currency, const char *memo);
 
 /* The balance of org_id in currency: the sum of its rows. No authorisation
  * (for core and tests); inside or outside a transaction. */

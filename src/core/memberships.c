@@ -1190,6 +1190,368 @@ enum kq_err memberships_expire_due(struct db *db, int64_t now, int max, int *out
 	return KQ_OK;
 }
 
+/* ---- writing to the members ------------------------------------------------------------------ */
+
+/* One row per address of the audience. $4: 1 current, 2 lapsed, 3 both.
+ * is_current: some active membership of that address has not ended (an
+ * upcoming renewal counts); only memberships ended after $3 are looked at,
+ * so a lapsed member is one whose last membership ended within the window. */
+#define MAILING_IS_CURRENT "MAX(CASE WHEN m.valid_until > $2 THEN 1 ELSE 0 END)"
+static const struct db_sql SQL_MAILING_AUDIENCE = { "memberships_mailing_audience",
+	"SELECT lower(m.member_email), MIN(m.member_name), MIN(m.lang), " MAILING_IS_CURRENT ","
+	" MAX(m.valid_until) FROM memberships m"
+	" WHERE m.org_id = $1 AND m.status = 'active' AND m.member_email <> ''"
+	" AND m.valid_until > $3 GROUP BY lower(m.member_email)"
+	" HAVING $4 = 3 OR ($4 = 1 AND " MAILING_IS_CURRENT " = 1)"
+	" OR ($4 = 2 AND " MAILING_IS_CURRENT " = 0)"
+	" ORDER BY lower(m.member_email)" };
+/* PostgreSQL: one sender of an association at a time (a lock held to the
+ * end of the transaction), so that the key and the day's count are read
+ * after any concurrent mailing of the association has committed (READ
+ * COMMITTED). SQLite's writers are serialised already (BEGIN IMMEDIATE). */
+static const struct db_sql SQL_MAILING_LOCK = { "memberships_mailing_lock",
+	"SELECT CAST($1 AS BIGINT)",
+	"SELECT 1 FROM (SELECT pg_advisory_xact_lock(28, CAST(CAST($1 AS BIGINT) % 2000000000 AS INTEGER))"
+	" AS locked) l" };
+static const struct db_sql SQL_MAILING_ORG = { "memberships_mailing_org",
+	"SELECT name, slug, email, phone, website FROM organisations"
+	" WHERE id = $1 AND kind = 'association'" };
+static const struct db_sql SQL_MAILING_BY_KEY = { "memberships_mailing_by_key",
+	"SELECT id, subject, body, audience, recipients, created_at FROM member_mailings"
+	" WHERE org_id = $1 AND idempotency_key = $2" };
+static const struct db_sql SQL_MAILING_RECENT = { "memberships_mailing_recent",
+	"SELECT COUNT(*) FROM member_mailings WHERE org_id = $1 AND created_at > $2" };
+static const struct db_sql SQL_MAILING_INSERT = { "memberships_mailing_insert",
+	"INSERT INTO member_mailings (org_id, subject, body, audience, recipients, created_by,"
+	" idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+	" ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id" };
+static const struct db_sql SQL_MAILINGS = { "memberships_mailings",
+	"SELECT mm.id, mm.subject, mm.body, mm.audience, mm.recipients, mm.created_at,"
+	" COALESCE(a.display_name, '') FROM member_mailings mm"
+	" LEFT JOIN accounts a ON a.id = mm.created_by"
+	" WHERE mm.org_id = $1 ORDER BY mm.created_at DESC, mm.id DESC LIMIT $2" };
+
+static int audience_code(const char *audience)
+{
+	return str_eq(audience, "current") ? 1 : str_eq(audience, "lapsed") ? 2 :
+	       str_eq(audience, "both") ? 3 : 0;
+}
+
+struct mailing_ctx {
+	const struct actor *who;
+	int64_t org_id;
+	const char *subject, *body, *audience, *key;
+	bool send;                    /* false: count only */
+	struct arena *a;
+	int64_t now;
+	/* results */
+	enum kq_err err;
+	int64_t n;
+	bool replayed;
+	struct membership_mailing out;
+};
+
+/* The message as it is stored and sent: trimmed; the body's CRLF (as
+ * browsers post a textarea) made LF. Field errors in fe. */
+static void mailing_check(struct mailing_ctx *x, const struct membership_mailing_input *in,
+			  struct field_errors *fe)
+{
+	struct arena *a = x->a;
+	x->subject = str_trim(a, in->subject);
+	const char *raw = str_trim(a, in->body);
+	char *body = arena_alloc(a, strlen(raw) + 1), *o = body;
+	for (const char *p = raw; *p; p++)
+		if (!(*p == '\r' && p[1] == '\n'))
+			*o++ = *p;
+	*o = '\0';
+	x->body = body;
+	x->audience = in->audience ? in->audience : "";
+	if (!*x->subject || !str_text_ok(x->subject, MEMBERSHIPS_MAIL_SUBJECT_MAX, false))
+		field_error_add(fe, "subject", "err.memberships.mailing_subject");
+	if (!*x->body || !str_text_ok(x->body, MEMBERSHIPS_MAIL_BODY_MAX, true))
+		field_error_add(fe, "body", "err.memberships.mailing_body");
+	if (!audience_code(x->audience))
+		field_error_add(fe, "audience", "err.memberships.mailing_audience");
+}
+
+struct mail_row {
+	const char *to, *name, *lang;
+	bool is_current;
+	int64_t until;
+};
+
+/* The audience's addresses, read whole before any outbox insert (same
+ * connection). [out] rows in x->a. */
+static enum db_status mailing_audience(struct db *db, struct mailing_ctx *x, struct mail_row **out)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_MAILING_AUDIENCE);
+	db_bind_i64(st, 1, x->org_id);
+	db_bind_i64(st, 2, x->now);
+	db_bind_i64(st, 3, x->now - (int64_t)MEMBERSHIPS_LAPSED_DAYS * 86400);
+	db_bind_i64(st, 4, audience_code(x->audience));
+	struct mail_row *v = NULL;
+	size_t n = 0, cap = 0;
+	enum db_status s;
+	while ((s = db_step(st)) == DB_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			struct mail_row *nv = arena_alloc(x->a, sizeof(*nv) * ncap);
+			if (n)
+				memcpy(nv, v, sizeof(*nv) * n);
+			v = nv;
+			cap = ncap;
+		}
+		v[n].to = db_col_str(st, 0, x->a);
+		v[n].name = db_col_str(st, 1, x->a);
+		v[n].lang = i18n_lang_or_fr(db_col_text(st, 2));
+		v[n].is_current = db_col_i64(st, 3) != 0;
+		v[n].until = db_col_i64(st, 4);
+		n++;
+	}
+	db_reset(st);
+	*out = v;
+	x->n = (int64_t)n;
+	return s;
+}
+
+static enum db_status mailing_queue(struct db *db, struct mailing_ctx *x,
+				    const struct mail_row *v)
+{
+	struct arena *a = x->a;
+	struct db_stmt *st = db_stmt(db, &SQL_MAILING_ORG);
+	db_bind_i64(st, 1, x->org_id);
+	enum db_status s = db_step(st);
+	const char *name = "", *slug = "", *email = "", *phone = "", *website = "";
+	if (s == DB_ROW) {
+		name = db_col_str(st, 0, a);
+		slug = db_col_str(st, 1, a);
+		email = db_col_str(st, 2, a);
+		phone = db_col_str(st, 3, a);
+		website = db_col_str(st, 4, a);
+	}
+	db_reset(st);
+	if (s != DB_ROW)
+		return s;
+	const char *page = arena_printf(a, "%s/organisations/%s", core_settings()->base_url, slug);
+	struct buf contact = BUF_INIT;
+	if (str_email_valid(email))
+		buf_printf(&contact, "%s\n", email);
+	if (*phone)
+		buf_printf(&contact, "%s\n", phone);
+	if (*website)
+		buf_printf(&contact, "%s\n", website);
+	buf_printf(&contact, "%s", page);
+	const char *contact_text = arena_strdup(a, buf_str(&contact));
+	buf_free(&contact);
+	/* The association answers: its address, when it has a valid one. */
+	const char *headers = str_email_valid(email) ? arena_printf(a, "Reply-To: %s\r\n", email)
+						     : NULL;
+	for (int64_t i = 0; s >= 0 && i < x->n; i++) {
+		const struct mail_row *r = &v[i];
+		const char *vars[] = { "name", r->name, "org", name, "subject", x->subject,
+				       "text", x->body, "until", time_format_date(a, r->until - 1),
+				       "contact", contact_text, "site", core_settings()->base_url,
+				       NULL };
+		const char *why = r->is_current ? "memberships.mail.members.why_current"
+						: "memberships.mail.members.why_lapsed";
+		const char *subject = i18n_fill(a, i18n_get(r->lang, "memberships.mail.members.subject"),
+						vars);
+		const char *body = arena_printf(a, "%s\n\n-- \n%s\n%s\n",
+			i18n_fill(a, i18n_get(r->lang, "memberships.mail.members.body"), vars),
+			i18n_fill(a, i18n_get(r->lang, why), vars),
+			i18n_fill(a, i18n_get(r->lang, "memberships.mail.members.contact"), vars));
+		s = notify_enqueue(db, r->to, subject, body, headers);
+	}
+	return s < 0 ? s : DB_NONE;
+}
+
+static enum db_status mailing_refuse(struct mailing_ctx *x, enum kq_err e)
+{
+	x->err = e;
+	return DB_HARD;
+}
+
+static enum db_status mailing_txn(struct db *db, void *cls)
+{
+	struct mailing_ctx *x = cls;
+	x->err = KQ_OK;
+	x->n = 0;
+	x->replayed = false;
+	memset(&x->out, 0, sizeof(x->out));
+	struct db_stmt *st;
+	enum db_status s;
+	if (x->send) {
+		st = db_stmt(db, &SQL_MAILING_LOCK);
+		db_bind_i64(st, 1, x->org_id);
+		s = db_step(st);
+		db_reset(st);
+		if (s != DB_ROW)
+			return s < 0 ? s : DB_HARD;
+		/* INVARIANT(mailing-once): the same key finds the first mailing. */
+		st = db_stmt(db, &SQL_MAILING_BY_KEY);
+		db_bind_i64(st, 1, x->org_id);
+		db_bind_text(st, 2, x->key);
+		s = db_step(st);
+		if (s == DB_ROW) {
+			x->out.id = db_col_i64(st, 0);
+			x->out.subject = db_col_str(st, 1, x->a);
+			x->out.body = db_col_str(st, 2, x->a);
+			x->out.audience = db_col_str(st, 3, x->a);
+			x->out.recipients = db_col_i64(st, 4);
+			x->out.created_at = db_col_i64(st, 5);
+			x->out.sender_name = "";
+		}
+		db_reset(st);
+		if (s < 0)
+			return s;
+		if (s == DB_ROW) {
+			if (!str_eq(x->out.subject, x->subject) || !str_eq(x->out.body, x->body) ||
+			    !str_eq(x->out.audience, x->audience))
+				return mailing_refuse(x, KQ_ERR_IDEMPOTENCY_CONFLICT);
+			x->replayed = true;
+			x->n = x->out.recipients;
+			return DB_NONE;
+		}
+		/* INVARIANT(mailing-rate): counted where the row is written. */
+		st = db_stmt(db, &SQL_MAILING_RECENT);
+		db_bind_i64(st, 1, x->org_id);
+		db_bind_i64(st, 2, x->now - 86400);
+		s = db_step(st);
+		int64_t recent = s == DB_ROW ? db_col_i64(st, 0) : 0;
+		db_reset(st);
+		if (s != DB_ROW)
+			return s < 0 ? s : DB_HARD;
+		if (recent >= MEMBERSHIPS_MAILINGS_PER_DAY)
+			return mailing_refuse(x, KQ_ERR_MEMBERSHIPS_MAILING_LIMIT);
+	}
+	struct mail_row *rows = NULL;
+	s = mailing_audience(db, x, &rows);
+	if (s < 0)
+		return s;
+	if (x->n == 0)
+		return mailing_refuse(x, KQ_ERR_FORM_INVALID);
+	if (!x->send)
+		return DB_NONE;
+	st = db_stmt(db, &SQL_MAILING_INSERT);
+	db_bind_i64(st, 1, x->org_id);
+	db_bind_text(st, 2, x->subject);
+	db_bind_text(st, 3, x->body);
+	db_bind_text(st, 4, x->audience);
+	db_bind_i64(st, 5, x->n);
+	db_bind_i64(st, 6, x->who->account_id);
+	db_bind_text(st, 7, x->key);
+	db_bind_i64(st, 8, x->now);
+	s = db_step(st);
+	if (s == DB_ROW)
+		x->out.id = db_col_i64(st, 0);
+	db_reset(st);
+	if (s == DB_NONE)
+		return DB_SOFT;   /* a concurrent twin committed first: the retry finds it */
+	if (s < 0)
+		return s;
+	x->out.subject = x->subject;
+	x->out.body = x->body;
+	x->out.audience = x->audience;
+	x->out.recipients = x->n;
+	x->out.created_at = x->now;
+	x->out.sender_name = x->who->display_name ? x->who->display_name : "";
+	return mailing_queue(db, x, rows);
+}
+
+static enum kq_err mailing_run(struct db *db, struct mailing_ctx *x,
+			       const struct membership_mailing_input *in, struct field_errors *fe)
+{
+	enum kq_err e = orgs_authorize(db, x->who, x->org_id, ORG_ACT_MONEY);
+	if (e != KQ_OK)
+		return e;
+	mailing_check(x, in, fe);
+	if (x->send && (!x->key || strlen(x->key) < 8 || strlen(x->key) > MEMBERSHIPS_KEY_MAX ||
+			!str_text_ok(x->key, MEMBERSHIPS_KEY_MAX, false)))
+		field_error_add(fe, "idempotency_key", "err.form.invalid");
+	if (fe->n)
+		return KQ_ERR_FORM_INVALID;
+	x->now = time_now();
+	enum db_status s = db_txn_run(db, x->send ? "memberships_mailing_send" :
+				      "memberships_mailing_preview", x->send ? DB_WRITE : DB_READ,
+				      mailing_txn, x);
+	if (x->err == KQ_ERR_FORM_INVALID) {
+		field_error_add(fe, "audience", "err.memberships.mailing_nobody");
+		return KQ_ERR_FORM_INVALID;
+	}
+	if (x->err != KQ_OK)
+		return x->err;
+	if (s < 0) {
+		log_error("memberships mailing: %s", db_errmsg(db));
+		return KQ_ERR_INTERNAL;
+	}
+	return KQ_OK;
+}
+
+enum kq_err memberships_mailing_preview(struct db *db, const struct actor *who, int64_t org_id,
+					const struct membership_mailing_input *in,
+					struct field_errors *fe, int64_t *out_n)
+{
+	*out_n = 0;
+	struct arena *a = arena_new();
+	struct mailing_ctx x = { .who = who, .org_id = org_id, .send = false, .a = a };
+	enum kq_err e = mailing_run(db, &x, in, fe);
+	if (e == KQ_OK)
+		*out_n = x.n;
+	arena_free(a);
+	return e;
+}
+
+enum kq_err memberships_mailing_send(struct db *db, const struct actor *who, int64_t org_id,
+				     const struct membership_mailing_input *in, struct arena *a,
+				     struct field_errors *fe, struct membership_mailing *out,
+				     bool *out_replayed)
+{
+	memset(out, 0, sizeof(*out));
+	if (out_replayed)
+		*out_replayed = false;
+	struct mailing_ctx x = { .who = who, .org_id = org_id, .key = in->idempotency_key,
+				 .send = true, .a = a };
+	enum kq_err e = mailing_run(db, &x, in, fe);
+	if (e != KQ_OK)
+		return e;
+	*out = x.out;
+	if (out_replayed)
+		*out_replayed = x.replayed;
+	return KQ_OK;
+}
+
+enum kq_err memberships_mailings(struct db *db, const struct actor *who, int64_t org_id,
+				 struct arena *a, struct membership_mailing **out, int *out_n)
+{
+	*out = NULL;
+	*out_n = 0;
+	enum kq_err e = orgs_authorize(db, who, org_id, ORG_ACT_MONEY);
+	if (e != KQ_OK)
+		return e;
+	struct membership_mailing *v = arena_alloc(a, sizeof(*v) * MEMBERSHIPS_MAILINGS_SHOWN);
+	struct db_stmt *st = db_stmt(db, &SQL_MAILINGS);
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, MEMBERSHIPS_MAILINGS_SHOWN);
+	enum db_status s = DB_NONE;
+	int n = 0;
+	while (n < MEMBERSHIPS_MAILINGS_SHOWN && (s = db_step(st)) == DB_ROW) {
+		struct membership_mailing *m = &v[n++];
+		m->id = db_col_i64(st, 0);
+		m->subject = db_col_str(st, 1, a);
+		m->body = db_col_str(st, 2, a);
+		m->audience = db_col_str(st, 3, a);
+		m->recipients = db_col_i64(st, 4);
+		m->created_at = db_col_i64(st, 5);
+		m->sender_name = db_col_str(st, 6, a);
+	}
+	db_reset(st);
+	if (n < MEMBERSHIPS_MAILINGS_SHOWN && s < 0)
+		return KQ_ERR_INTERNAL;
+	*out = v;
+	*out_n = n;
+	return KQ_OK;
+}
+
 /* ---- the demo ------------------------------------------------------------------------------- */
 
 static const struct db_sql SQL_DEMO_PLANS = { "memberships_demo_plans",

@@ -194,6 +194,70 @@ enum kq_err memberships_card_pdf(struct buf *b, struct arena *a, const struct me
 /* The purpose "membership" of payments.c. */
 extern const struct payment_purpose memberships_purpose;
 
+/* ---- writing to the members ------------------------------------------------------------- */
+
+/* "Écrire aux adhérents": the association's owner or treasurer
+ * (ORG_ACT_MONEY, the same people who see the members and their addresses;
+ * an editor publishes to the public, not to the member list) writes one
+ * plain-text message to an audience:
+ *   current  members now (an active membership not ended yet, an upcoming
+ *            renewal included);
+ *   lapsed   not members now, whose last membership ended within
+ *            MEMBERSHIPS_LAPSED_DAYS;
+ *   both     either.
+ * One mail per address (compared in lower case; memberships recorded without
+ * an address are skipped), in the member's language, saying which
+ * association writes, why the person receives it (their membership, current
+ * or ended) and how to reach the association (Reply-To: its address).
+ * INVARIANT(mailing-once), INVARIANT(mailing-rate): migration 0028. */
+#define MEMBERSHIPS_MAIL_SUBJECT_MAX 150
+#define MEMBERSHIPS_MAIL_BODY_MAX 5000
+#define MEMBERSHIPS_MAILINGS_PER_DAY 5      /* in any 24 hours, per association */
+#define MEMBERSHIPS_LAPSED_DAYS 730         /* "within the last 2 years" */
+#define MEMBERSHIPS_MAILINGS_SHOWN 50
+
+struct membership_mailing_input {
+	const char *subject;          /* 1..150 characters, one line */
+	const char *body;             /* 1..5000 characters, plain text */
+	const char *audience;         /* current | lapsed | both */
+	const char *idempotency_key;  /* 8..64 characters, from the confirmation form */
+};
+
+struct membership_mailing {
+	int64_t id;
+	const char *subject, *body, *audience;
+	int64_t recipients;
+	const char *sender_name;      /* "" when the account was erased */
+	int64_t created_at;
+};
+
+/* Checks in and counts who would receive it, writing nothing. Needs
+ * ORG_ACT_MONEY. fe: subject, body, audience (no member of that audience
+ * has an address: "err.memberships.mailing_nobody"). [out] *out_n.
+ * Errors: AUTH_REQUIRED, FORBIDDEN, NOT_FOUND, FORM_INVALID, INTERNAL. */
+enum kq_err memberships_mailing_preview(struct db *db, const struct actor *who, int64_t org_id,
+					const struct membership_mailing_input *in,
+					struct field_errors *fe, int64_t *out_n);
+
+/* Sends in: in one transaction, the member_mailings row and one outbox mail
+ * per recipient. The same key again sends nothing and returns the first
+ * mailing (*out_replayed true); the same key with another message:
+ * IDEMPOTENCY_CONFLICT. More than MEMBERSHIPS_MAILINGS_PER_DAY in 24 hours:
+ * MEMBERSHIPS_MAILING_LIMIT. Nothing is written on any error. [out] *out in
+ * a, *out_replayed (may be NULL). Errors: AUTH_REQUIRED, FORBIDDEN,
+ * NOT_FOUND, FORM_INVALID (fe as preview, and idempotency_key),
+ * IDEMPOTENCY_CONFLICT, MEMBERSHIPS_MAILING_LIMIT, INTERNAL. */
+enum kq_err memberships_mailing_send(struct db *db, const struct actor *who, int64_t org_id,
+				     const struct membership_mailing_input *in, struct arena *a,
+				     struct field_errors *fe, struct membership_mailing *out,
+				     bool *out_replayed);
+
+/* The last MEMBERSHIPS_MAILINGS_SHOWN mailings of org_id, newest first.
+ * Needs ORG_ACT_MONEY. [out] list in a. Errors: AUTH_REQUIRED, FORBIDDEN,
+ * NOT_FOUND, INTERNAL. */
+enum kq_err memberships_mailings(struct db *db, const struct actor *who, int64_t org_id,
+				 struct arena *a, struct membership_mailing **out, int *out_n);
+
 /* ---- reminders and the demo ------------------------------------------------------------- */
 
 /* Queues the reminder mail (with the renewal link) of each active membership

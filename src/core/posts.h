@@ -26,6 +26,7 @@
 #define POSTS_TITLE_MAX 140
 #define POSTS_BODY_MAX 20000
 #define POSTS_PAGE_MAX 100      /* largest page of the wall */
+#define POSTS_WALL_COUNT_MAX 1000 /* the wall counts up to this; past it, *out_total is this + 1 */
 #define POSTS_IMAGES_MAX 4      /* images of one post */
 #define POSTS_IMAGE_BYTES_MAX (5u * 1000u * 1000u)   /* one image as sent: "5 Mo" */
 #define POSTS_IMAGE_WIDTH 1200  /* pixels: the version shown on the post's page */
@@ -157,7 +158,8 @@ enum kq_err posts_image_get(struct db *db, const struct actor *who, struct arena
 			    const char *slug, int position, bool thumb, struct upload *out);
 
 /* One page of the wall (see struct post_filter). [out] *out (array in a),
- * *out_n, *out_total (all posts matching the filter, whatever the cursor),
+ * *out_n, *out_total (the posts matching the filter, whatever the cursor, counted up to
+ * POSTS_WALL_COUNT_MAX + 1: more than POSTS_WALL_COUNT_MAX when it says so),
  * *out_more (older posts follow: posts_cursor of the last one asks for
  * them). Errors: INTERNAL. */
 enum kq_err posts_wall(struct db *db, struct arena *a, const struct post_filter *f,

@@ -6,6 +6,7 @@
  * returned as DB_HARD so nothing is kept; a soft failure runs the whole
  * callback again, so every callback starts by clearing them. */
 #include "practical.h"
+#include "slugs.h"
 #include "markdown.h"
 #include "orgs.h"
 #include "base/crypto.h"
@@ -238,54 +239,12 @@ static const struct db_sql SQL_UPDATE = { "practical_update",
 static const struct db_sql SQL_DELETE = { "practical_delete",
 	"DELETE FROM practical_pages WHERE id = $1" };
 
-static bool reserved(const char *slug)
-{
-	for (const char *const *r = reserved_slugs; *r; r++)
-		if (strcmp(*r, slug) == 0)
-			return true;
-	return false;
-}
-
 /* A free slug from the title: "collecte-des-dechets", then "-2"... */
 static enum db_status free_slug(struct db *db, struct arena *a, const char *title,
 				const char **out)
 {
-	char *stem = str_slugify(a, title);
-	size_t n = strlen(stem);
-	if (n > 60) {
-		n = 60;
-		for (size_t k = n; k > 45; k--)
-			if (stem[k] == '-') {
-				n = k;
-				break;
-			}
-	}
-	while (n > 0 && stem[n - 1] == '-')
-		n--;
-	stem[n] = 0;
-	if (n < 2)
-		stem = arena_strdup(a, "info");
-	for (int i = 1; i < 100; i++) {
-		const char *cand = i == 1 ? stem : arena_printf(a, "%s-%d", stem, i);
-		if (reserved(cand))
-			continue;
-		struct db_stmt *st = db_stmt(db, &SQL_SLUG_USED);
-		db_bind_text(st, 1, cand);
-		enum db_status s = db_step(st);
-		db_reset(st);
-		if (s < 0)
-			return s;
-		if (s == DB_NONE) {
-			*out = cand;
-			return DB_NONE;
-		}
-	}
-	char tail[7];
-	crypto_random_alnum(tail, 6);
-	for (char *p = tail; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	*out = arena_printf(a, "%s-%s", stem, tail);
-	return DB_NONE;
+	static const struct slug_rule rule = { &SQL_SLUG_USED, "info", 60, reserved_slugs };
+	return slug_free(db, a, title, &rule, out);
 }
 
 struct write_ctx {

@@ -7,6 +7,7 @@
  * so every callback starts by clearing them. Labels and places are replaced
  * whole on each save: they are few, and a form shows them all. */
 #include "products.h"
+#include "slugs.h"
 #include "markdown.h"
 #include "orgs.h"
 #include "base/crypto.h"
@@ -462,41 +463,8 @@ static bool in_ids(const int64_t *ids, int n, int64_t id)
 static enum db_status free_slug(struct db *db, const struct db_sql *used_sql, struct arena *a,
 				const char *name, const char *fallback, const char **out)
 {
-	char *stem = str_slugify(a, name);
-	size_t n = strlen(stem);
-	if (n > 50) {
-		n = 50;
-		/* Cut at a word's end when there is one in the last few characters. */
-		for (size_t k = n; k > 40; k--)
-			if (stem[k] == '-') {
-				n = k;
-				break;
-			}
-	}
-	while (n > 0 && stem[n - 1] == '-')
-		n--;
-	stem[n] = 0;
-	if (n < 2)
-		stem = arena_strdup(a, fallback);
-	for (int i = 1; i < 100; i++) {
-		const char *cand = i == 1 ? stem : arena_printf(a, "%s-%d", stem, i);
-		struct db_stmt *st = db_stmt(db, used_sql);
-		db_bind_text(st, 1, cand);
-		enum db_status s = db_step(st);
-		db_reset(st);
-		if (s < 0)
-			return s;
-		if (s == DB_NONE) {
-			*out = cand;
-			return DB_NONE;
-		}
-	}
-	char tail[7];
-	crypto_random_alnum(tail, 6);
-	for (char *p = tail; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	*out = arena_printf(a, "%s-%s", stem, tail);
-	return DB_NONE;
+	const struct slug_rule rule = { used_sql, fallback, 50, NULL };
+	return slug_free(db, a, name, &rule, out);
 }
 
 /* "" -> 0 (all year); "1".."12" -> the month; else -1. */

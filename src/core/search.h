@@ -45,7 +45,7 @@
 #define SEARCH_LIMIT_MAX 50      /* largest list of one kind */
 #define SEARCH_OFFSET_MAX 1000   /* deepest page */
 #define SEARCH_RANK_MAX 400      /* matches of one kind ranked (see above) */
-#define SEARCH_SCORE_MAX 10000   /* past this many matches of a kind, none is scored */
+#define SEARCH_SCORE_MAX 2000    /* past this many matches of a kind, none is scored */
 #define SEARCH_SNIPPET_MAX 200   /* characters of a result's text */
 #define SEARCH_SUGGEST_MAX 8     /* suggestions of search_suggest */
 

@@ -11,7 +11,15 @@
 #include "base/timefmt.h"
 #include "core/orgs.h"
 #include "base/str.h"
+#include "base/crypto.h"
 #include <string.h>
+
+static const char *new_key(struct request *req)
+{
+	char key[TOKEN_HEX_LEN + 1];
+	crypto_token(key);
+	return arena_strdup(req->arena, key);
+}
 
 static bool load_org(struct request *req, struct response *res, struct org *out)
 {
@@ -36,9 +44,51 @@ void web_balance_page(struct request *req, struct response *res)
 		web_error(req, res, e);
 		return;
 	}
+	struct balance_payout_form pf = { .idem = new_key(req) };
 	res->status = 200;
 	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
-	view_balance(&res->body, req, &org, &r);
+	view_balance(&res->body, req, &org, &r, actor_is_admin(&w->actor) ? &pf : NULL);
+}
+
+/* A platform admin records a payout of the online money (core checks the
+ * right, the amount against what is owed, and the form's key). */
+void web_balance_payout(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct org org;
+	if (!load_org(req, res, &org))
+		return;
+	struct balance_payout_input in = {
+		.amount = str_trim(req->arena, http_form(req, "amount")),
+		.paid_on = str_trim(req->arena, http_form(req, "paid_on")),
+		.reference = str_trim(req->arena, http_form(req, "reference")),
+		.note = str_trim(req->arena, http_form(req, "note")),
+		.idempotency_key = http_form(req, "idem"),
+	};
+	struct field_errors fe = { 0 };
+	enum kq_err e = balance_payout_record(w->db, &w->actor, org.id, &in, &fe, NULL);
+	const char *page = arena_printf(req->arena, "/organisations/%s/comptes",
+					url_arg(req->arena, org.slug));
+	if (e == KQ_OK) {
+		web_redirect_flash(req, res, arena_printf(req->arena, "%s#versements", page), "success",
+				   "flash.balance.payout_recorded");
+		return;
+	}
+	if (e != KQ_ERR_FORM_INVALID) {
+		web_error(req, res, e);
+		return;
+	}
+	/* Refused: the page again, what was typed kept, the reasons next to their fields. */
+	struct balance_report r;
+	if ((e = balance_report(w->db, &w->actor, org.id, NULL, req->arena, &r)) != KQ_OK) {
+		web_error(req, res, e);
+		return;
+	}
+	struct balance_payout_form pf = { .fe = &fe, .idem = new_key(req), .refill = true };
+	res->status = err_http_status(KQ_ERR_FORM_INVALID);
+	buf_reset(&res->body);
+	http_set_header(res, req->arena, "Cache-Control", "private, no-store");
+	view_balance(&res->body, req, &org, &r, &pf);
 }
 
 /* A file name from the slug: [a-z0-9-] only, at most 80 characters. */

@@ -217,7 +217,7 @@ static bool load_event(struct request *req, struct response *res, struct event *
 	return true;
 }
 
-void web_events_show(struct request *req, struct response *res)
+static void show_event(struct request *req, struct response *res)
 {
 	struct web *w = web_of(req);
 	events_nav(req);
@@ -246,6 +246,29 @@ void web_events_show(struct request *req, struct response *res)
 	v.slot_comments = web_comments_section(req, "event", ev.id);
 	/* ---- end page sections ---- */
 	view_events_show(&res->body, req, &v);
+}
+
+struct show_call {
+	struct request *req;
+	struct response *res;
+};
+
+static enum kq_err show_in_one_read(struct db *db, void *cls)
+{
+	(void)db;
+	struct show_call *x = cls;
+	show_event(x->req, x->res);
+	return KQ_OK;
+}
+
+/* The event's page reads a dozen things of five areas (the event, its offer, the checkout
+ * form, the owner's tools, sponsors, comments): all in one read, so SQLite takes its file
+ * lock once for the page instead of once per area (core_read_together). */
+void web_events_show(struct request *req, struct response *res)
+{
+	struct show_call x = { req, res };
+	if (core_read_together(web_of(req)->db, show_in_one_read, &x) != KQ_OK)
+		web_error(req, res, KQ_ERR_INTERNAL);
 }
 
 void web_events_image(struct request *req, struct response *res)

@@ -2,7 +2,8 @@
  *
  * A busy public page (the agenda's results) costs its queries and its HTML
  * once per TTL instead of once per request. Only what depends on nothing but
- * the key may be kept: never a CSRF token, a name, or what one account sees. */
+ * the key may be kept: never a CSRF token, nor what one account sees unless the
+ * key names the account (a person's home feed, web/home.c). */
 #ifndef KQ_WEB_FRAGMENTS_H
 #define KQ_WEB_FRAGMENTS_H
 #include "web/html.h"

@@ -111,7 +111,7 @@ static void shared_part(struct buf *b, struct request *req, const char *key, uns
  * events are read for them; the highlights and the territory's events are
  * the same for everyone and come from the fragment cache (about half the
  * page's queries on the benchmark's 200,000 posts). */
-static bool signed_in_feed(struct buf *b, struct request *req, const char *cursor, bool first)
+static bool signed_in_feed_read(struct buf *b, struct request *req, const char *cursor, bool first)
 {
 	struct web *w = web_of(req);
 	struct feed_page f;
@@ -137,6 +137,35 @@ static bool signed_in_feed(struct buf *b, struct request *req, const char *curso
 					 (unsigned long long)events_generation(), w->lang),
 			    FEED_EVENTS_TERRITORY);
 	view_follows_events_end(b, req, b->len > before);
+	return true;
+}
+
+/* A person's first page is kept a few seconds under a key naming the account and every change
+ * that can alter it: the newest published post (a new post anywhere, in any process), a follow,
+ * a pin, an event, a moderation act in this process. A person reloading their home page, or
+ * coming back to it within seconds, costs one fragment lookup instead of the stream's
+ * per-organisation seeks (about 0.7 ms of SQLite on the benchmark's 200,000 posts). Edits of
+ * posts made by another process show within HOME_FEED_TTL. Later pages are read each time. */
+static bool signed_in_feed(struct buf *b, struct request *req, const char *cursor, bool first)
+{
+	struct web *w = web_of(req);
+	if (!first)
+		return signed_in_feed_read(b, req, cursor, first);
+	int64_t vt, vid;
+	if (feed_public_version(w->db, &vt, &vid) != KQ_OK)
+		return false;
+	const char *key = arena_printf(req->arena, "home-mine|%lld|%s|%llu|%llu|%llu|%llu|%lld-%lld",
+				       (long long)w->actor.account_id, w->lang,
+				       (unsigned long long)moderation_generation(),
+				       (unsigned long long)events_generation(),
+				       (unsigned long long)follows_pins_generation(),
+				       (unsigned long long)follows_generation(), (long long)vt, (long long)vid);
+	if (fragment_get(key, b))
+		return true;
+	size_t start = b->len;
+	if (!signed_in_feed_read(b, req, cursor, first))
+		return false;
+	fragment_put(key, b->p ? b->p + start : "", b->len - start, HOME_FEED_TTL);
 	return true;
 }
 

@@ -1,6 +1,7 @@
 /* memberships.c: the membership pages: the associations taking members, an association's join form, the
  * membership page behind its secret link (card PDF, renewal in one click), the demo card page, and the
- * treasurer's page (plans, members, CSV, a membership paid in cash or by cheque).
+ * treasurer's page (plans, members, CSV, a membership paid in cash or by cheque, writing to the members:
+ * a form, a confirmation page with the count and the idempotency key, then the mailing).
  *
  * As for donations, every page carrying a membership's secret answers with
  * Cache-Control: no-store and Referrer-Policy: no-referrer. */
@@ -330,6 +331,10 @@ static bool load_manage(struct request *req, struct response *res,
 		e = memberships_plans(w->db, req->arena, org->id, false, &plans, &v->n_plans);
 	if (e == KQ_OK)
 		e = memberships_list(w->db, &w->actor, org->id, req->arena, &members, &v->n_members);
+	struct membership_mailing *mailings = NULL;
+	if (e == KQ_OK)
+		e = memberships_mailings(w->db, &w->actor, org->id, req->arena, &mailings,
+					 &v->n_mailings);
 	if (e != KQ_OK) {
 		web_error(req, res, e);
 		return false;
@@ -337,6 +342,7 @@ static bool load_manage(struct request *req, struct response *res,
 	v->org = org;
 	v->plans = plans;
 	v->members = members;
+	v->mailings = mailings;
 	v->now = time_now();
 	v->idem = new_key(req);
 	return true;
@@ -468,4 +474,99 @@ void web_memberships_record(struct request *req, struct response *res)
 	v.fe_form = "record";
 	res->status = err_http_status(e);
 	view_memberships_manage(&res->body, req, &v);
+}
+
+/* ---- writing to the members ------------------------------------------------------------------- */
+
+static struct membership_mailing_input mailing_input(struct request *req)
+{
+	struct membership_mailing_input in = {
+		.subject = http_form(req, "subject"),
+		.body = http_form(req, "body"),
+		.audience = str_trim(req->arena, http_form(req, "audience")),
+		.idempotency_key = http_form(req, "idem"),
+	};
+	return in;
+}
+
+/* The management page again with the mailing form filled as posted and
+ * its errors (fe, or error_key for a refusal of the whole message). */
+static void mailing_again(struct request *req, struct response *res,
+			  struct memberships_manage_view *v, const struct field_errors *fe,
+			  const char *error_key, enum kq_err e)
+{
+	v->fe = fe;
+	v->refill = true;
+	v->fe_form = "mailing";
+	v->mailing_error_key = error_key;
+	res->status = e == KQ_OK ? 200 : err_http_status(e);
+	view_memberships_manage(&res->body, req, v);
+}
+
+/* First step: check the message and count its recipients; nothing is sent. */
+void web_memberships_mailing_preview(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct org org;
+	struct memberships_manage_view v = { 0 };
+	if (!load_manage(req, res, &v, &org))
+		return;
+	struct membership_mailing_input in = mailing_input(req);
+	struct field_errors fe = { 0 };
+	int64_t n = 0;
+	enum kq_err e = memberships_mailing_preview(w->db, &w->actor, org.id, &in, &fe, &n);
+	if (e == KQ_ERR_FORM_INVALID) {
+		mailing_again(req, res, &v, &fe, NULL, e);
+		return;
+	}
+	if (e != KQ_OK) {
+		web_error(req, res, e);
+		return;
+	}
+	/* What is shown is what will be sent: the checked, trimmed text. */
+	struct memberships_mailing_confirm_view c = {
+		.org = &org,
+		.subject = str_trim(req->arena, in.subject),
+		.body = str_trim(req->arena, in.body),
+		.audience = in.audience,
+		.n = n,
+		.idem = new_key(req),
+	};
+	http_set_header(res, req->arena, "Cache-Control", "no-store");
+	view_memberships_mailing_confirm(&res->body, req, &c);
+}
+
+/* Second step: send (or, with "edit", back to the form as it was). */
+void web_memberships_mailing_send(struct request *req, struct response *res)
+{
+	struct web *w = web_of(req);
+	struct org org;
+	struct memberships_manage_view v = { 0 };
+	if (!load_manage(req, res, &v, &org))
+		return;
+	if (http_form(req, "edit")) {
+		mailing_again(req, res, &v, NULL, NULL, KQ_OK);
+		return;
+	}
+	struct membership_mailing_input in = mailing_input(req);
+	struct field_errors fe = { 0 };
+	struct membership_mailing m;
+	bool replayed = false;
+	enum kq_err e = memberships_mailing_send(w->db, &w->actor, org.id, &in, req->arena, &fe, &m,
+						 &replayed);
+	if (e == KQ_OK) {
+		/* A replay lands where the first send did: nothing went twice. */
+		web_redirect_flash(req, res, manage_url(req, &org, "#envois"), "success",
+				   "flash.memberships.mailing_sent");
+		return;
+	}
+	if (e == KQ_ERR_FORM_INVALID) {
+		mailing_again(req, res, &v, &fe, NULL, e);
+		return;
+	}
+	if (e == KQ_ERR_MEMBERSHIPS_MAILING_LIMIT || e == KQ_ERR_IDEMPOTENCY_CONFLICT) {
+		mailing_again(req, res, &v, NULL, err_msg_key(e), e);
+		return;
+	}
+	web_error(req, res, e);
 }

@@ -263,9 +263,33 @@ static void show_page(struct request *req, struct response *res, const struct di
 	view_orgs_show(&res->body, req, &v);
 }
 
+struct page_call {
+	struct request *req;
+	struct response *res;
+	const struct directory_contact *cf;
+};
+
+static enum kq_err page_in_one_read(struct db *db, void *cls)
+{
+	(void)db;
+	struct page_call *x = cls;
+	show_page(x->req, x->res, x->cf);
+	return KQ_OK;
+}
+
+/* The page with its sections of four other areas (follows, products, hours, contact form),
+ * all in one read: SQLite takes its file lock once for the page (core_read_together). */
+static void show_page_read_once(struct request *req, struct response *res,
+				const struct directory_contact *cf)
+{
+	struct page_call x = { req, res, cf };
+	if (core_read_together(web_of(req)->db, page_in_one_read, &x) != KQ_OK)
+		web_error(req, res, KQ_ERR_INTERNAL);
+}
+
 void web_orgs_show(struct request *req, struct response *res)
 {
-	show_page(req, res, NULL);
+	show_page_read_once(req, res, NULL);
 }
 
 void web_orgs_contact(struct request *req, struct response *res)
@@ -291,7 +315,7 @@ void web_orgs_contact(struct request *req, struct response *res)
 	}
 	/* The page again, the form keeping what was typed, the reasons next to the fields. */
 	res->status = err_http_status(e);
-	show_page(req, res, &cf);
+	show_page_read_once(req, res, &cf);
 }
 
 /* ---- edit and logo ---------------------------------------------------------------------------------- */

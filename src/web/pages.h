@@ -195,6 +195,8 @@ void web_memberships_check(struct request *req, struct response *res);
 void web_memberships_plan_create(struct request *req, struct response *res);
 void web_memberships_plan_update(struct request *req, struct response *res);
 void web_memberships_record(struct request *req, struct response *res);
+void web_memberships_mailing_preview(struct request *req, struct response *res);
+void web_memberships_mailing_send(struct request *req, struct response *res);
 /* ---- end memberships ---- */
 
 /* ---- search ---- search.c */
@@ -206,6 +208,7 @@ void web_search_suggestions(struct request *req, struct response *res);
 void web_balance_page(struct request *req, struct response *res);
 void web_balance_csv(struct request *req, struct response *res);
 void web_balance_refund_done(struct request *req, struct response *res);
+void web_balance_payout(struct request *req, struct response *res);
 void web_my_donations(struct request *req, struct response *res);
 /* ---- end balance ---- */
 

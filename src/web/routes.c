@@ -189,6 +189,8 @@ static const struct route routes[] = {
 	{ "POST", "/organisations/{slug}/adhesions/formules", web_memberships_plan_create, R_AUTH | R_CSRF },
 	{ "POST", "/organisations/{slug}/adhesions/formules/{id}", web_memberships_plan_update, R_AUTH | R_CSRF },
 	{ "POST", "/organisations/{slug}/adhesions/enregistrer", web_memberships_record, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/adhesions/ecrire", web_memberships_mailing_preview, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/adhesions/ecrire/envoyer", web_memberships_mailing_send, R_AUTH | R_CSRF },
 	{ "GET",  "/adhesion/{secret}",        web_memberships_show, 0 },
 	{ "GET",  "/adhesion/{secret}/carte.pdf", web_memberships_card_pdf, 0 },
 	{ "POST", "/adhesion/{secret}/renouveler", web_memberships_renew, R_CSRF },
@@ -205,6 +207,7 @@ static const struct route routes[] = {
 	{ "GET",  "/organisations/{slug}/comptes", web_balance_page, R_AUTH },
 	{ "GET",  "/organisations/{slug}/comptes.csv", web_balance_csv, R_AUTH },
 	{ "POST", "/organisations/{slug}/comptes/remboursements/{id}/fait", web_balance_refund_done, R_AUTH | R_CSRF },
+	{ "POST", "/organisations/{slug}/comptes/versements", web_balance_payout, R_AUTH | R_CSRF },
 	{ "GET",  "/compte/dons",              web_my_donations, R_AUTH },
 	/* ---- end balance ---- */
 

@@ -2,9 +2,9 @@
 // organiser creates a crowdfunding campaign with a reward and opens it; a citizen backs it with the demo card and
 // sees the progress move on its page, in the list /soutenir and on the home page; the citizen joins the
 // association and downloads the member card (its QR code decodes to the code shown on the membership page);
-// a guest donates and downloads the tax receipt (pdftotext finds the donor and the amount in words); the citizen
-// gives every month from the same form and stops it from "Mes dons". The
-// campaign page has no horizontal scroll on a 320 px phone.
+// the treasurer writes to the current members (a count to confirm first); a guest donates and downloads the tax
+// receipt (pdftotext finds the donor and the amount in words); the citizen gives every month from the same form
+// and stops it from "Mes dons". The campaign page has no horizontal scroll on a 320 px phone.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -185,6 +185,24 @@ try {
   assert.match(cardCode, /^[0-9A-Z]{20}$/);
   const memberCard = await fetchPdf(citizen, /carte de membre/);
   assert.deepEqual(pdfCodes(memberCard), [cardCode], 'the QR code of the member card is the code shown on its page');
+
+  // ---- the treasurer writes to the current members: a count to confirm, then the list of mailings
+  const treasurer = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
+  await logIn(treasurer, 'gerard.faure@example.org');
+  await treasurer.goto(`${srv.url}/organisations/${ORG}/adhesions/gestion`);
+  await treasurer.getByRole('heading', { level: 2, name: 'Écrire aux adhérents' }).waitFor();
+  await treasurer.getByLabel('Les adhérents actuels', { exact: true }).check();
+  await treasurer.getByLabel('Sujet', { exact: true }).fill('Assemblée générale');
+  await treasurer.getByLabel('Message', { exact: true }).fill('Bonjour,\n\nRendez-vous le 12 décembre.');
+  await checkA11y(treasurer, 'membership management with the mailing form');
+  await treasurer.getByRole('button', { name: 'Voir combien le recevront' }).click();
+  const sendButton = treasurer.getByRole('button', { name: /^Envoyer à \d+ adhérents?$/ });
+  await sendButton.waitFor();
+  await checkA11y(treasurer, 'mailing confirmation');
+  await sendButton.click();
+  await treasurer.getByText('Votre message est parti').first().waitFor();
+  await treasurer.locator('table.member-mailings td', { hasText: 'Assemblée générale' }).waitFor();
+  await checkA11y(treasurer, 'membership management with a mailing sent');
 
   // ---- a guest donates with the demo card and downloads the tax receipt
   const guest = await (await browser.newContext({ locale: 'fr-FR' })).newPage();

@@ -30,6 +30,10 @@ try {
   await editor.waitForURL(/\/actualites\/[a-z0-9-]+$/);
   const postPath = new URL(editor.url()).pathname;
   const slug = postPath.split('/').pop();
+  // Before: the visitors' home feed shows it (so its absence below means something).
+  const before = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
+  await before.goto(srv.url + '/');
+  await before.getByRole('link', { name: title }).first().waitFor();
 
   // A citizen reports it from the post page.
   const citizen = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
@@ -61,8 +65,10 @@ try {
   await mod.getByText('Le contenu est masqué').waitFor();
   await checkA11y(mod, '/moderation/contenu after hiding');
 
-  // Gone at once for everybody else: the wall, the post page, search, the API.
+  // Gone at once for everybody else: the home feed, the wall, the post page, search, the API.
   const visitor = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
+  await visitor.goto(srv.url + '/');
+  assert.equal(await visitor.getByRole('link', { name: title }).count(), 0, 'not in the home feed');
   await visitor.goto(srv.url + '/actualites');
   assert.equal(await visitor.getByRole('link', { name: title }).count(), 0, 'not on the wall');
   const resp = await visitor.goto(srv.url + postPath);

@@ -3,6 +3,9 @@
 # source and by method, and the reconciliation line says the book adds up to the cent (checked here against the
 # database); the accountant's CSV (UTF-8 BOM, ';', RFC 4180 quoting, a formula in an event's title neutralised,
 # every ledger row once, summing to the balance); refusals for the editor, an outsider and a visitor.
+# Payouts: a platform admin records a payout of the online money from the page (a bad amount refused next to its
+# field, nothing written; a double submit records one); the treasurer sees it, has no form and cannot post one;
+# the CSV has its row (kind "Versement à l'organisation").
 #
 # Fixture: `--demo` loads the organisations and accounts; the event comes from sql_fixtures.make_event (as in
 # t0500), the money goes through the pages. Both backends are covered; nothing is skipped.
@@ -11,12 +14,15 @@ import io
 import re
 import secrets
 import unittest
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from agenda_test import ORG
-from kiosque_test import Server, csrf
+from kiosque_test import Server, csrf, forms
 from sql_fixtures import make_event, run_sql
 from ticketing_fixtures import CITIZEN, EDITOR, OUTSIDER, OWNER, TREASURER, login
 
+ADMIN = "admin@example.org"
 EVIL_TITLE = '=SUM(1;2) "Bal" <b>'
 ORG_ID = "(SELECT id FROM organisations WHERE slug = '%s')" % ORG
 
@@ -52,6 +58,16 @@ class BalanceTest(unittest.TestCase):
         return int(run_sql(self.srv, "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger WHERE org_id = %s"
                            " AND currency = 'EUR'" % ORG_ID) or 0)
 
+    def paid_out(self):
+        return int(run_sql(self.srv, "SELECT COALESCE(SUM(amount_cents), 0) FROM payouts WHERE org_id = %s"
+                           " AND currency = 'EUR'" % ORG_ID) or 0)
+
+    def owed(self):
+        """Online money (stripe, demo) net of refunds and fees, minus the payouts: from the book."""
+        return int(run_sql(self.srv, "SELECT COALESCE(SUM(CASE WHEN kind = 'payout' THEN amount_cents"
+                                     " WHEN provider IN ('stripe', 'demo') THEN amount_cents ELSE 0 END), 0)"
+                                     " FROM ledger WHERE org_id = %s AND currency = 'EUR'" % ORG_ID) or 0)
+
     def move_money(self):
         """A 2-ticket demo-card order (2 x 15,00) and a 25,00 demo-card donation, through the pages; once."""
         cls = type(self)
@@ -59,6 +75,7 @@ class BalanceTest(unittest.TestCase):
             return
         cls.slug, date_id, type_id = make_event(self.srv, price_cents=1500, providers="demo", title=EVIL_TITLE)
         cls.before = self.ledger()
+        cls.before_paid_out = self.paid_out()
         c = self.srv.client()
         fields = {"_csrf": csrf(c.get("/").body), "date": str(date_id), "qty-%d" % type_id: "2",
                   "provider": "demo", "buyer_name": "Zoé Lefèvre",
@@ -93,15 +110,15 @@ class BalanceTest(unittest.TestCase):
     def test_the_page_shows_the_money_and_says_it_adds_up(self):
         self.move_money()
         after = self.ledger()
-        self.assertEqual(after - self.before, 3000 + 2500)
+        self.assertEqual(after - self.before + self.paid_out() - self.before_paid_out, 3000 + 2500)
         r = self.treasurer.get("/organisations/%s/comptes" % ORG)
         self.assertEqual(r.status, 200, r.body[:2000])
         self.assertEqual(r.header("Cache-Control"), "private, no-store")
         self.assertEqual(r.body.count("<h1"), 1)
-        # The reconciliation line: the balance of the book, said to add up.
+        # The reconciliation line: the net income (the book before payouts), said to add up.
         line = re.search(r'<p class="balance-check ok" id="reconciliation">(.*?)</p>', r.body, re.S)
         self.assertTrue(line, r.body[:4000])
-        self.assertRegex(line.group(1), euros(after))
+        self.assertRegex(line.group(1), euros(after + self.paid_out()))
         self.assertIn("Les comptes sont justes", line.group(1))
         # The event's line: its escaped title, 30,00 in, net 30,00, linking to its participants.
         row = re.search(r'<tr><th scope="row"><a href="/evenements/%s/participants">(.*?)</a></th>(.*?)</tr>'
@@ -197,6 +214,77 @@ class BalanceTest(unittest.TestCase):
         self.assertEqual(mine[0][6], "30,00")
         self.assertRegex(mine[0][0], r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
         self.assertTrue(any(x[2] == "Dons" and x[6] == "25,00" and x[4].startswith("don-") for x in rows))
+
+    def test_an_admin_records_a_payout_the_treasurer_sees_it(self):
+        self.move_money()
+        accounts = "/organisations/%s/comptes" % ORG
+        action = accounts + "/versements"
+        admin = login(self.srv, ADMIN)
+        page = admin.get(accounts)
+        self.assertEqual(page.status, 200, page.body[:2000])
+        self.assertIn('action="%s"' % action, page.body)
+        owed = self.owed()
+        self.assertGreaterEqual(owed, 3000 + 2500)
+        self.assertRegex(page.body, r'<dd id="payout-owed">%s' % euros(owed))
+        self.assertIn("Encaissé en ligne par la plateforme", page.body)
+        fields = [f for a, f in forms(page.body) if a.get("action") == action][0]
+        book, n = self.ledger(), int(run_sql(self.srv, "SELECT COUNT(*) FROM payouts"))
+        today = datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%d")
+        post = {"_csrf": fields["_csrf"], "idem": fields["idem"], "paid_on": today,
+                "reference": "VIR-CDF-%s" % secrets.token_hex(3), "note": "Versement de novembre"}
+        # Too much, and not a number: refused next to the amount, what was typed kept, nothing written.
+        for amount, msg in (("%d,%02d" % ((owed + 1) // 100, (owed + 1) % 100), "Ce montant dépasse"),
+                            ("douze", "Écrivez un montant en euros")):
+            r = admin.post_form(action, dict(post, amount=amount))
+            self.assertEqual(r.status, 422, r.body[:2000])
+            err = re.search(r'<p class="field-error" id="e-payout-amount">(.*?)</p>', r.body)
+            self.assertTrue(err, r.body[:6000])
+            self.assertIn(msg, err.group(1))
+            self.assertRegex(r.body, r'<input type="text" id="f-payout-amount"[^>]*aria-invalid="true"')
+            self.assertIn('value="%s"' % post["reference"], r.body)
+        bad_date = admin.post_form(action, dict(post, amount="10", paid_on="2026-02-30"))
+        self.assertEqual(bad_date.status, 422)
+        self.assertIn('id="e-payout-paid_on"', bad_date.body)
+        self.assertEqual(self.ledger(), book)
+        self.assertEqual(int(run_sql(self.srv, "SELECT COUNT(*) FROM payouts")), n)
+        # 10,00 € paid out; the same form sent twice (a double click) records it once.
+        for _ in range(2):
+            r = admin.post_form(action, dict(post, amount="10,00"))
+            self.assertEqual(r.status, 303, r.body[:2000])
+        self.assertEqual(int(run_sql(self.srv, "SELECT COUNT(*) FROM payouts")), n + 1)
+        self.assertEqual(self.ledger(), book - 1000)
+        self.assertEqual(self.owed(), owed - 1000)
+        # The treasurer sees it in the list, the lines, the book still reconciled; no form, and a post is refused.
+        r = self.treasurer.get(accounts)
+        self.assertEqual(r.status, 200)
+        self.assertIn('<p class="balance-check ok"', r.body)
+        self.assertRegex(r.body, r'<dd id="payout-owed">%s' % euros(owed - 1000))
+        self.assertRegex(r.body, r'<dd id="payout-paid">%s' % euros(self.paid_out()))
+        row = re.search(r'<tr><th scope="row">%s</th><td class="num">(.*?)</td><td>%s</td><td>Versement de novembre'
+                        r'</td><td>(.*?)</td></tr>' % (today, post["reference"]), r.body)
+        self.assertTrue(row, r.body[-6000:])
+        self.assertRegex(row.group(1), euros(1000))
+        self.assertTrue(row.group(2))   # who recorded it
+        self.assertNotIn('action="%s"' % action, r.body)
+        r = self.treasurer.post_form(action, {"_csrf": csrf(r.body), "idem": secrets.token_hex(16),
+                                              "amount": "1", "paid_on": today})
+        self.assertEqual(r.status, 403)
+        owner = login(self.srv, OWNER)
+        r = owner.post_form(action, {"_csrf": csrf(owner.get(accounts).body), "idem": secrets.token_hex(16),
+                                     "amount": "1", "paid_on": today})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.ledger(), book - 1000)
+        # The CSV has the payout's row, and still sums to the book.
+        text = self.treasurer.get(accounts + ".csv").raw[3:].decode("utf-8")
+        rows = [x for x in csv.reader(io.StringIO(text), delimiter=";") if x][1:]
+        mine = [x for x in rows if x[4] == post["reference"]]
+        self.assertEqual(len(mine), 1, rows[-3:])
+        self.assertEqual(mine[0][1], "Versement à l'organisation")
+        self.assertEqual(mine[0][2], "Versement")
+        self.assertEqual(mine[0][6], "-10,00")
+        total = sum(int(x[6].replace(",", "").replace("-", "")) * (-1 if x[6].startswith("-") else 1)
+                    for x in rows if x[7] == "EUR")
+        self.assertEqual(total, self.ledger())
 
     def test_only_owner_and_treasurer_see_the_accounts(self):
         for tail in ("/comptes", "/comptes.csv"):

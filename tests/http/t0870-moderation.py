@@ -92,6 +92,16 @@ class Moderation(unittest.TestCase, Agenda):
         visitor = self.srv.client()
         self.assertEqual(visitor.get("/actualites/" + slug).status, 200)
         self.assertIn(slug, visitor.get("/actualites").body)
+        # A follower's home feed shows it (and keeps that page a few seconds: web/home.c).
+        follower = self.login("lucie.fabre@example.org")
+        page = follower.get("/organisations/" + ORG)
+        action = "/organisations/%s/suivre" % ORG
+        if "Ne plus suivre" not in page.body:
+            r = follower.post_form(action, {"_csrf": csrf(page.body, action), "action": "follow",
+                                            "suite": "/organisations/" + ORG})
+            self.assertEqual(r.status, 303, r.body[:2000])
+        self.assertIn(slug, follower.get("/").body)
+        self.assertIn(slug, visitor.get("/").body)
         self.assertIn(slug, visitor.get("/recherche?q=braderie+%s" % t).body)
         self.assertEqual(self.report(self.citizen, "post", pid).status, 303)
         q = self.mod.get("/moderation")
@@ -109,8 +119,10 @@ class Moderation(unittest.TestCase, Agenda):
         self.assertEqual(r.status, 303, r.body[:2000])
         page = self.mod.follow(r)
         self.assertIn("Masqué", page.body)
-        # Gone at once from the post page, the wall, search and the API.
+        # Gone at once from the post page, the feeds, the wall, search and the API.
         self.assertEqual(visitor.get("/actualites/" + slug).status, 404)
+        self.assertNotIn(slug, follower.get("/").body)
+        self.assertNotIn(slug, visitor.get("/").body)
         self.assertNotIn(slug, visitor.get("/actualites").body)
         self.assertNotIn(slug, visitor.get("/recherche?q=braderie+%s" % t).body)
         api = visitor.get_json("/api/v1/search?q=braderie+%s" % t).json()

@@ -12,6 +12,7 @@
 #include "http/http.h"
 #include "web/web.h"
 #include "web/views/balance.h"
+#include <pthread.h>
 
 TK_DB_SETUPS("balance")
 
@@ -379,6 +380,255 @@ static void test_a_donor_sees_their_donations_newest_first(void **state)
 			 KQ_ERR_AUTH_REQUIRED);
 }
 
+/* ---- payouts: the platform pays the online money on ------------------------------------------ */
+
+static struct actor admin_of(struct tk *e)
+{
+	struct actor admin = e->a_stranger;
+	admin.platform_role = "admin";
+	return admin;
+}
+
+static struct balance_payout_input payout_in(const char *amount, const char *key)
+{
+	return (struct balance_payout_input){ .amount = amount, .paid_on = "2026-11-20",
+					      .reference = "VIR-2026-1120-CDF", .note = "Novembre",
+					      .idempotency_key = key };
+}
+
+static int64_t payouts_of(struct tk *e)
+{
+	return tk_scalar(e->db, "payouts_of", "SELECT COUNT(*) FROM payouts WHERE org_id = $1", e->org);
+}
+
+static int64_t ledger_of(struct tk *e)
+{
+	return tk_scalar(e->db, "ledger_of",
+			 "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger WHERE org_id = $1", e->org);
+}
+
+static struct balance_report report_of(struct tk *e)
+{
+	struct balance_report r;
+	assert_int_equal(balance_report(e->db, &e->a_treasurer, e->org, NULL, e->a, &r), KQ_OK);
+	return r;
+}
+
+/* Online money (demo card: 5000 - 150 fee, 1500, 3000) is owed, on-site
+ * money (4000 - 1000) is not; a payout is its own ledger row and section:
+ * the income by source and method stays, the book is the income minus it.
+ * INVARIANT(balance) */
+static void test_a_payout_is_owed_online_money_and_reconciles(void **state)
+{
+	struct tk *e = *state;
+	build_the_books(e);
+	struct balance_report r = report_of(e);
+	assert_int_equal(r.online_cents, 9350);
+	assert_int_equal(r.paid_out_cents, 0);
+	assert_int_equal(r.owed_cents, 9350);
+	assert_int_equal(r.npayouts, 0);
+	struct actor admin = admin_of(e);
+	struct field_errors fe = { 0 };
+	struct balance_payout_input in = payout_in("20,50", "key-of-the-first-payout-0001");
+	int64_t id = 0;
+	assert_int_equal(balance_payout_record(e->db, &admin, e->org, &in, &fe, &id), KQ_OK);
+	assert_true(id > 0);
+	r = report_of(e);
+	assert_int_equal(r.online_cents, 9350);
+	assert_int_equal(r.paid_out_cents, 2050);
+	assert_int_equal(r.payouts_table_cents, 2050);
+	assert_int_equal(r.owed_cents, 7300);
+	/* The income is what it was. */
+	assert_int_equal(r.nsources, 4);
+	assert_line(&r.total, 13500, 1000, 150);
+	assert_int_equal(r.nmethods, 2);
+	assert_line(line_of(r.methods, r.nmethods, "demo"), 9500, 0, 150);
+	assert_int_equal(r.payments_cents, 12350);
+	assert_int_equal(r.methods_net_cents, 12350);
+	assert_int_equal(r.ledger_cents, 12350 - 2050);
+	assert_true(r.is_reconciled);
+	assert_int_equal(r.npayouts, 1);
+	assert_int_equal(r.payouts[0].id, id);
+	assert_int_equal(r.payouts[0].amount_cents, 2050);
+	assert_string_equal(r.payouts[0].paid_on, "2026-11-20");
+	assert_string_equal(r.payouts[0].reference, "VIR-2026-1120-CDF");
+	assert_string_equal(r.payouts[0].note, "Novembre");
+	assert_string_equal(r.payouts[0].by_name, "Sam Stranger");
+	/* One ledger row of kind payout, pointing at it. */
+	assert_int_equal(tk_scalar(e->db, "payout_rows",
+				   "SELECT COUNT(*) FROM ledger WHERE kind = 'payout' AND amount_cents = -2050"
+				   " AND payout_id = $1", id), 1);
+	tk_assert_ledger_balanced(e->db);
+	/* The accountant's rows have it, and still sum to the book. */
+	struct balance_row *v;
+	int n;
+	assert_int_equal(balance_rows(e->db, &e->a_treasurer, e->org, 0, BALANCE_ROWS_MAX, e->a, &v, &n),
+			 KQ_OK);
+	assert_int_equal(n, 9);
+	int64_t sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += v[i].amount_cents;
+	assert_int_equal(sum, r.ledger_cents);
+	assert_string_equal(v[8].kind, "payout");
+	assert_string_equal(v[8].source, "payout");
+	assert_string_equal(v[8].reference, "VIR-2026-1120-CDF");
+	assert_int_equal(v[8].amount_cents, -2050);
+	/* The rest, to the cent: then nothing is owed, and one cent more is refused. */
+	in = payout_in("73", "key-of-the-second-payout-0002");
+	assert_int_equal(balance_payout_record(e->db, &admin, e->org, &in, &fe, NULL), KQ_OK);
+	r = report_of(e);
+	assert_int_equal(r.owed_cents, 0);
+	assert_true(r.is_reconciled);
+	in = payout_in("0,01", "key-of-the-third-payout-00003");
+	assert_int_equal(balance_payout_record(e->db, &admin, e->org, &in, &fe, NULL),
+			 KQ_ERR_FORM_INVALID);
+	assert_string_equal(field_error_get(&fe, "amount"), "balance.payout.amount_too_much");
+	assert_int_equal(payouts_of(e), 2);
+	tk_assert_ledger_balanced(e->db);
+}
+
+static void test_a_bad_payout_is_refused_and_writes_nothing(void **state)
+{
+	struct tk *e = *state;
+	build_the_books(e);
+	struct actor admin = admin_of(e);
+	int64_t book = ledger_of(e);
+	static const struct {
+		const char *amount, *paid_on, *reference, *key, *field, *msg;
+	} bad[] = {
+		{ "93,51", "2026-11-20", "", "a-key-that-is-long-enough-1", "amount", "balance.payout.amount_too_much" },
+		{ "1000", "2026-11-20", "", "a-key-that-is-long-enough-2", "amount", "balance.payout.amount_too_much" },
+		{ "0", "2026-11-20", "", "a-key-that-is-long-enough-3", "amount", "balance.payout.amount_positive" },
+		{ "-5", "2026-11-20", "", "a-key-that-is-long-enough-4", "amount", "balance.payout.amount_invalid" },
+		{ "douze", "2026-11-20", "", "a-key-that-is-long-enough-5", "amount", "balance.payout.amount_invalid" },
+		{ "", "2026-11-20", "", "a-key-that-is-long-enough-6", "amount", "balance.payout.amount_missing" },
+		{ "10", "2026-02-30", "", "a-key-that-is-long-enough-7", "paid_on", "balance.payout.date_invalid" },
+		{ "10", "20/11/2026", "", "a-key-that-is-long-enough-8", "paid_on", "balance.payout.date_invalid" },
+		{ "10", "2026-11-20", "a\nb", "a-key-that-is-long-enough-9", "reference", "balance.payout.reference_invalid" },
+		{ "10", "2026-11-20", "", "short", "idempotency_key", "balance.payout.key_invalid" },
+	};
+	for (size_t i = 0; i < TL_ARRAY_LEN(bad); i++) {
+		struct field_errors fe = { 0 };
+		struct balance_payout_input in = { .amount = bad[i].amount, .paid_on = bad[i].paid_on,
+						   .reference = bad[i].reference,
+						   .idempotency_key = bad[i].key };
+		assert_int_equal(balance_payout_record(e->db, &admin, e->org, &in, &fe, NULL),
+				 KQ_ERR_FORM_INVALID);
+		const char *got = field_error_get(&fe, bad[i].field);
+		if (!got || strcmp(got, bad[i].msg) != 0)
+			fail_msg("case %zu: %s: %s", i, bad[i].field, got ? got : "(none)");
+	}
+	/* Only a platform admin records one: the owner and treasurer see, no more. */
+	struct field_errors fe = { 0 };
+	struct balance_payout_input in = payout_in("10", "a-key-that-is-long-enough-10");
+	assert_int_equal(balance_payout_record(e->db, &e->a_treasurer, e->org, &in, &fe, NULL),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(balance_payout_record(e->db, &e->a_owner, e->org, &in, &fe, NULL),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(balance_payout_record(e->db, &e->a_visitor, e->org, &in, &fe, NULL),
+			 KQ_ERR_AUTH_REQUIRED);
+	assert_int_equal(balance_payout_record(e->db, &admin, 987654321, &in, &fe, NULL),
+			 KQ_ERR_NOT_FOUND);
+	assert_int_equal(payouts_of(e), 0);
+	assert_int_equal(ledger_of(e), book);
+	assert_int_equal(report_of(e).owed_cents, 9350);
+	tk_assert_ledger_balanced(e->db);
+}
+
+/* INVARIANT(payout-once): a double click records one payout. */
+static void test_the_same_payout_key_records_once(void **state)
+{
+	struct tk *e = *state;
+	build_the_books(e);
+	struct actor admin = admin_of(e);
+	struct field_errors fe = { 0 };
+	struct balance_payout_input in = payout_in("50", "double-click-key-000000000001");
+	int64_t first = 0, second = 0;
+	assert_int_equal(balance_payout_record(e->db, &admin, e->org, &in, &fe, &first), KQ_OK);
+	assert_int_equal(balance_payout_record(e->db, &admin, e->org, &in, &fe, &second), KQ_OK);
+	assert_int_equal(first, second);
+	assert_int_equal(payouts_of(e), 1);
+	assert_int_equal(report_of(e).paid_out_cents, 5000);
+	assert_int_equal(tk_scalar(e->db, "payout_rows2",
+				   "SELECT COUNT(*) FROM ledger WHERE org_id = $1 AND kind = 'payout'",
+				   e->org), 1);
+	/* The key of another organisation's payout is no key for this one. */
+	int64_t mine = e->org;
+	fresh_org(e);
+	assert_int_equal(balance_payout_record(e->db, &admin, e->org, &in, &fe, NULL),
+			 KQ_ERR_FORM_INVALID);
+	assert_int_equal(payouts_of(e), 0);
+	e->org = mine;
+	assert_int_equal(payouts_of(e), 1);
+	tk_assert_ledger_balanced(e->db);
+}
+
+struct payer {
+	const char *url;
+	struct actor who;
+	int64_t org;
+	char key[64];
+	pthread_barrier_t *go;
+	enum kq_err result;
+	const char *field_msg;
+};
+
+static void *payer_main(void *arg)
+{
+	struct payer *p = arg;
+	char err[256];
+	struct db *db = db_open(p->url, err, sizeof(err));
+	pthread_barrier_wait(p->go);
+	if (!db) {
+		p->result = KQ_ERR_INTERNAL;
+		return NULL;
+	}
+	struct field_errors fe = { 0 };
+	struct balance_payout_input in = payout_in("93,50", p->key);
+	p->result = balance_payout_record(db, &p->who, p->org, &in, &fe, NULL);
+	p->field_msg = field_error_get(&fe, "amount");
+	db_close(db);
+	return NULL;
+}
+
+#define PAYERS 6
+
+/* INVARIANT(payout-owed): admins paying the whole owed amount at once: one does. */
+static void test_concurrent_payouts_never_pay_more_than_owed(void **state)
+{
+	struct tk *e = *state;
+	build_the_books(e);
+	struct payer p[PAYERS];
+	pthread_t th[PAYERS];
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, PAYERS);
+	for (int i = 0; i < PAYERS; i++) {
+		p[i] = (struct payer){ .url = e->url, .who = admin_of(e), .org = e->org, .go = &go };
+		snprintf(p[i].key, sizeof(p[i].key), "concurrent-payout-key-%d-%d", (int)getpid(), i);
+		assert_int_equal(pthread_create(&th[i], NULL, payer_main, &p[i]), 0);
+	}
+	int ok = 0, refused = 0;
+	for (int i = 0; i < PAYERS; i++) {
+		pthread_join(th[i], NULL);
+		if (p[i].result == KQ_OK)
+			ok++;
+		else if (p[i].result == KQ_ERR_FORM_INVALID && p[i].field_msg &&
+			 strcmp(p[i].field_msg, "balance.payout.amount_too_much") == 0)
+			refused++;
+		else
+			print_message("payer %d: %s\n", i, err_api_code(p[i].result));
+	}
+	pthread_barrier_destroy(&go);
+	assert_int_equal(ok, 1);
+	assert_int_equal(refused, PAYERS - 1);
+	assert_int_equal(payouts_of(e), 1);
+	struct balance_report r = report_of(e);
+	assert_int_equal(r.paid_out_cents, 9350);
+	assert_int_equal(r.owed_cents, 0);
+	assert_true(r.is_reconciled);
+	tk_assert_ledger_balanced(e->db);
+}
+
 /* ---- the views: every field escaped, the CSV quoted and neutralised ---------------------------- */
 
 #define EVIL "<script>\"'&"
@@ -414,18 +664,31 @@ static void test_the_pages_escape_every_field(void **state)
 	struct balance_line met[1] = { { EVIL, 0, "", "", 4200, 1000, 50, 3150, 6 } };
 	struct balance_refund ref[1] = { { 9, 4, 1000, 1000, "manual", EVIL, EVIL, "EUR", EVIL, EVIL,
 					   EVIL } };
+	struct balance_payout po[1] = { { 3, 700, 1764100000, "EUR", EVIL, EVIL, EVIL, EVIL } };
 	struct balance_report r = { .currency = "EUR", .sources = src, .nsources = 3, .methods = met,
-				    .nmethods = 1, .refunds = ref, .nrefunds = 1 };
+				    .nmethods = 1, .refunds = ref, .nrefunds = 1, .payouts = po,
+				    .npayouts = 1 };
 	r.total = (struct balance_line){ "total", 0, "", "", 4200, 1000, 50, 3150, 6 };
-	r.ledger_cents = r.payments_cents = r.methods_net_cents = 3150;
-	for (int reconciled = 0; reconciled < 2; reconciled++) {
-		r.is_reconciled = reconciled;
+	r.payments_cents = r.methods_net_cents = 3150;
+	r.online_cents = 650;
+	r.paid_out_cents = r.payouts_table_cents = 700;
+	r.owed_cents = -50;
+	r.ledger_cents = 2450;
+	struct field_errors pfe = { 0 };
+	field_error_add(&pfe, "amount", "balance.payout.amount_too_much");
+	struct balance_payout_form pf = { .fe = &pfe, .idem = EVIL };
+	for (int reconciled = 0; reconciled < 4; reconciled++) {
+		r.is_reconciled = reconciled % 2;
 		struct buf b = BUF_INIT;
-		view_balance(&b, &req, &org, &r);
+		view_balance(&b, &req, &org, &r, reconciled >= 2 ? &pf : NULL);
 		buf_putc(&b, '\0');
 		assert_false(has_raw_evil(&b));
 		assert_non_null(strstr(b.p, "&lt;script&gt;"));
-		assert_non_null(strstr(b.p, reconciled ? "balance-check ok" : "balance-check bad"));
+		assert_non_null(strstr(b.p, r.is_reconciled ? "balance-check ok" : "balance-check bad"));
+		assert_non_null(strstr(b.p, "Reste à verser"));
+		/* The form only for an admin, its error next to the amount. */
+		assert_true((strstr(b.p, "/comptes/versements") != NULL) == (reconciled >= 2));
+		assert_true((strstr(b.p, "Ce montant dépasse") != NULL) == (reconciled >= 2));
 		buf_free(&b);
 	}
 	struct donation d = { 0 };
@@ -468,6 +731,10 @@ int main(void)
 		cmocka_unit_test(test_the_rows_come_in_chunks_and_sum_to_the_balance),
 		cmocka_unit_test(test_only_owners_and_treasurers_see_the_money),
 		cmocka_unit_test(test_a_donor_sees_their_donations_newest_first),
+		cmocka_unit_test(test_a_payout_is_owed_online_money_and_reconciles),
+		cmocka_unit_test(test_a_bad_payout_is_refused_and_writes_nothing),
+		cmocka_unit_test(test_the_same_payout_key_records_once),
+		cmocka_unit_test(test_concurrent_payouts_never_pay_more_than_owed),
 	};
 	const struct CMUnitTest views[] = {
 		cmocka_unit_test(test_the_pages_escape_every_field),

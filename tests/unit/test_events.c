@@ -25,9 +25,6 @@ TL_MIGRATED_DB_SETUPS(struct env, "events")
 
 /* ---- fixtures ------------------------------------------------------------------------------- */
 
-static const struct db_sql SQL_ACCOUNT = { "ut_events_account",
-	"INSERT INTO accounts (email, email_lower, display_name, password_hash, email_verified_at,"
-	" platform_role, lang, created_at) VALUES ($1, $2, $3, 'x', 1, $4, 'fr', 1) RETURNING id" };
 static const struct db_sql SQL_COMMUNE = { "ut_events_commune",
 	"INSERT INTO communes (insee, name, postcode) VALUES ($1, $2, '26470')" };
 static const struct db_sql SQL_COUNT_DATES = { "ut_events_count_dates",
@@ -41,17 +38,7 @@ static const struct db_sql SQL_FEED_HASH = { "ut_events_feed_hash",
 
 static int64_t account(struct db *db, const char *email, const char *name, const char *role)
 {
-	struct arena *a = arena_new();
-	struct db_stmt *st = db_stmt(db, &SQL_ACCOUNT);
-	db_bind_text(st, 1, email);
-	db_bind_text(st, 2, str_lower_ascii(a, email));
-	db_bind_text(st, 3, name);
-	db_bind_text(st, 4, role);
-	assert_int_equal(db_step(st), DB_ROW);
-	int64_t id = db_col_i64(st, 0);
-	db_reset(st);
-	arena_free(a);
-	return id;
+	return tl_account(db, email, name, role);
 }
 
 static struct actor actor_of(struct env *e, int64_t id)

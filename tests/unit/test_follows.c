@@ -25,8 +25,6 @@ TL_MIGRATED_DB_SETUPS(struct env, "follows")
 static const struct db_sql SQL_ACCOUNT = { "ut_follows_account",
 	"INSERT INTO accounts (email, email_lower, display_name, password_hash, email_verified_at,"
 	" platform_role, lang, created_at) VALUES ($1, $1, $2, 'x', $3, '', 'fr', 1) RETURNING id" };
-static const struct db_sql SQL_ACTOR = { "ut_follows_actor",
-	"SELECT email, display_name, platform_role FROM accounts WHERE id = $1" };
 static const struct db_sql SQL_POST = { "ut_follows_post",
 	"INSERT INTO posts (org_id, slug, title, body, body_html, status, published_at, author_id,"
 	" created_at, updated_at) VALUES ($1, $2, $2, 'Texte **gras**.', '', $3, $4, $5, 1, 1)"
@@ -59,18 +57,7 @@ static int64_t account(struct db *db, const char *email, const char *name, bool 
 
 static struct actor actor_of(struct env *e, int64_t id)
 {
-	struct actor who = { 0 };
-	struct db_stmt *st = db_stmt(e->db, &SQL_ACTOR);
-	db_bind_i64(st, 1, id);
-	assert_int_equal(db_step(st), DB_ROW);
-	who.account_id = id;
-	who.email = arena_strdup(e->a, db_col_text(st, 0));
-	who.display_name = arena_strdup(e->a, db_col_text(st, 1));
-	who.platform_role = arena_strdup(e->a, db_col_text(st, 2));
-	who.is_verified = true;
-	who.lang = "fr";
-	db_reset(st);
-	return who;
+	return tl_actor(e->db, e->a, id);
 }
 
 static int64_t count_of(struct db *db, const struct db_sql *q, const char *arg)

@@ -1,7 +1,8 @@
 /* test_memberships.c: membership plans and joining on both backends (core/memberships.c): the periods in
  * Europe/Paris across DST and late joins, a cap of 10 with 30 concurrent joiners, the demo card, cash and
- * cheques in the ledger, idempotent joins, renewal and the reminder sent once; the ledger and the cap checked
- * after every test. */
+ * cheques in the ledger, idempotent joins, renewal and the reminder sent once, writing to the members
+ * (rights, audiences, one mail per address, sent once, five a day); the ledger and the cap checked after
+ * every test. */
 #include "tl_ticketing.h"
 #include "tl_stripe.h"
 #include "base/buf.h"
@@ -639,6 +640,416 @@ static enum db_status demo_txn(struct db *db, void *cls)
 	return memberships_load_demo(db) == KQ_OK ? DB_NONE : DB_HARD;
 }
 
+/* ---- writing to the members --------------------------------------------------------------------- */
+
+/* A membership of plan recorded at the desk for email ("" for none), then
+ * moved so that it ended ended_days_ago (0: current, as recorded). */
+static int64_t member(struct tk *e, int64_t plan, const char *name, const char *email,
+		      int ended_days_ago)
+{
+	char key[TOKEN_HEX_LEN + 1];
+	crypto_token(key);
+	struct membership_request in = request(plan, "cash", key);
+	in.member_name = name;
+	in.member_email = email;
+	struct field_errors fe = { 0 };
+	struct membership m;
+	assert_int_equal(memberships_record(e->db, &e->a_treasurer, &in, e->a, &fe, &m), KQ_OK);
+	if (ended_days_ago > 0) {
+		int64_t until = time_now() - (int64_t)ended_days_ago * 86400;
+		char sql[256];
+		snprintf(sql, sizeof(sql), "UPDATE memberships SET valid_from = %lld, valid_until = %lld"
+			 " WHERE id = $1 RETURNING id", (long long)(until - 365 * 86400),
+			 (long long)until);
+		assert_int_equal(count_of(e, sql, m.id), m.id);
+	}
+	return m.id;
+}
+
+static struct membership_mailing_input mailing(const char *audience, const char *key)
+{
+	struct membership_mailing_input in = {
+		.subject = "Assemblée générale le 12 décembre",
+		.body = "Bonjour à toutes et à tous,\r\n\r\nL'assemblée générale aura lieu salle des fêtes.\r\n",
+		.audience = audience, .idempotency_key = key,
+	};
+	return in;
+}
+
+static int64_t mails_to(struct tk *e, const char *addr_like)
+{
+	char sql[256];
+	/* The mailings' subjects start with "[association]"; the welcome mails do not. */
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM outbox WHERE to_addr LIKE '%s'"
+		 " AND subject LIKE '[%%' AND id > $1", addr_like);
+	return count_of(e, sql, 0);
+}
+
+static int64_t outbox_total(struct tk *e)
+{
+	return count_of(e, "SELECT COUNT(*) FROM outbox WHERE id > $1", 0);
+}
+
+static int64_t mailings_of(struct tk *e, int64_t org)
+{
+	return count_of(e, "SELECT COUNT(*) FROM member_mailings WHERE org_id = $1", org);
+}
+
+static void test_mailing_checks_rights_and_input(void **state)
+{
+	struct tk *e = *state;
+	int64_t org = new_association(e);
+	int64_t plan = new_plan(e, org, "fixed", "15", "civil", "");
+	member(e, plan, "Zoé Lefèvre", "zoe-rights@example.org", 0);
+	int64_t mails = outbox_total(e);
+	char key[TOKEN_HEX_LEN + 1];
+	crypto_token(key);
+	struct membership_mailing_input in = mailing("current", key);
+	struct field_errors fe = { 0 };
+	struct membership_mailing m;
+	int64_t n = 0;
+	/* Only the owner and the treasurer, who see the members' addresses. */
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_visitor, org, &in, e->a, &fe, &m, NULL),
+			 KQ_ERR_AUTH_REQUIRED);
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_stranger, org, &in, e->a, &fe, &m, NULL),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_editor, org, &in, e->a, &fe, &m, NULL),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_box, org, &in, e->a, &fe, &m, NULL),
+			 KQ_ERR_FORBIDDEN);
+	assert_int_equal(memberships_mailing_preview(e->db, &e->a_editor, org, &in, &fe, &n),
+			 KQ_ERR_FORBIDDEN);
+	struct membership_mailing *list;
+	int nl = 0;
+	assert_int_equal(memberships_mailings(e->db, &e->a_stranger, org, e->a, &list, &nl),
+			 KQ_ERR_FORBIDDEN);
+	/* Bad input: an error on its field, nothing written, nothing queued. */
+	char long_subject[MEMBERSHIPS_MAIL_SUBJECT_MAX + 2];
+	memset(long_subject, 'a', sizeof(long_subject) - 1);
+	long_subject[sizeof(long_subject) - 1] = '\0';
+	static char long_body[MEMBERSHIPS_MAIL_BODY_MAX + 2];
+	memset(long_body, 'b', sizeof(long_body) - 1);
+	long_body[sizeof(long_body) - 1] = '\0';
+	static const struct { const char *field, *subject, *body, *audience; } bad[] = {
+		{ "subject", "   ", "Un message", "current" },
+		{ "subject", "Deux\nlignes", "Un message", "current" },
+		{ "subject", NULL /* long_subject */, "Un message", "current" },
+		{ "body", "Sujet", " \r\n ", "current" },
+		{ "body", "Sujet", NULL /* long_body */, "current" },
+		{ "body", "Sujet", "Un \x01 caractère de contrôle", "current" },
+		{ "audience", "Sujet", "Un message", "all" },
+		{ "audience", "Sujet", "Un message", "" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct membership_mailing_input b = in;
+		b.subject = bad[i].subject ? bad[i].subject : long_subject;
+		b.body = bad[i].body ? bad[i].body : long_body;
+		b.audience = bad[i].audience;
+		memset(&fe, 0, sizeof(fe));
+		assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &b, e->a, &fe, &m,
+							  NULL), KQ_ERR_FORM_INVALID);
+		assert_non_null(field_error_get(&fe, bad[i].field));
+		memset(&fe, 0, sizeof(fe));
+		assert_int_equal(memberships_mailing_preview(e->db, &e->a_treasurer, org, &b, &fe, &n),
+				 KQ_ERR_FORM_INVALID);
+		assert_non_null(field_error_get(&fe, bad[i].field));
+	}
+	/* Exactly the limits are fine. */
+	long_subject[MEMBERSHIPS_MAIL_SUBJECT_MAX] = '\0';
+	long_body[MEMBERSHIPS_MAIL_BODY_MAX] = '\0';
+	struct membership_mailing_input edge = in;
+	edge.subject = long_subject;
+	edge.body = long_body;
+	memset(&fe, 0, sizeof(fe));
+	assert_int_equal(memberships_mailing_preview(e->db, &e->a_treasurer, org, &edge, &fe, &n), KQ_OK);
+	assert_int_equal(n, 1);
+	/* A send needs its key. */
+	struct membership_mailing_input nokey = in;
+	nokey.idempotency_key = "";
+	memset(&fe, 0, sizeof(fe));
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &nokey, e->a, &fe, &m,
+						  NULL), KQ_ERR_FORM_INVALID);
+	assert_non_null(field_error_get(&fe, "idempotency_key"));
+	/* Nobody in the audience: refused on the audience field. */
+	memset(&fe, 0, sizeof(fe));
+	struct membership_mailing_input lapsed = in;
+	lapsed.audience = "lapsed";
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &lapsed, e->a, &fe, &m,
+						  NULL), KQ_ERR_FORM_INVALID);
+	assert_string_equal(field_error_get(&fe, "audience"), "err.memberships.mailing_nobody");
+	assert_int_equal(outbox_total(e), mails);
+	assert_int_equal(mailings_of(e, org), 0);
+	/* The owner may send too. */
+	memset(&fe, 0, sizeof(fe));
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_owner, org, &in, e->a, &fe, &m, NULL),
+			 KQ_OK);
+	assert_int_equal(m.recipients, 1);
+	assert_int_equal(outbox_total(e), mails + 1);
+	assert_int_equal(count_of(e, "SELECT created_by FROM member_mailings WHERE org_id = $1", org),
+			 e->owner);
+	check_invariants(e);
+}
+
+static void test_mailing_audiences_current_lapsed_both_one_mail_per_address(void **state)
+{
+	struct tk *e = *state;
+	int64_t org = new_association(e);
+	int64_t plan = new_plan(e, org, "fixed", "15", "rolling", "");
+	member(e, plan, "Zoé Lefèvre", "zoe-aud@example.org", 0);
+	member(e, plan, "Zoé L.", "ZOE-AUD@example.org", 0);            /* same address */
+	member(e, plan, "Marc Ancien", "ancien-aud@example.org", 100);
+	member(e, plan, "Inès Fidèle", "fidele-aud@example.org", 200);  /* lapsed, then renewed */
+	member(e, plan, "Inès Fidèle", "fidele-aud@example.org", 0);
+	member(e, plan, "Paul Oublié", "vieux-aud@example.org", 800);   /* ended over 2 years ago */
+	member(e, plan, "Sans Adresse", "", 0);
+	/* A membership whose payment never came is not a member. */
+	int64_t free_plan = new_plan(e, org, "fixed", "30", "civil", "");
+	char key[TOKEN_HEX_LEN + 1];
+	crypto_token(key);
+	struct membership_request pend = request(free_plan, "demo", key);
+	pend.member_email = "pending-aud@example.org";
+	struct field_errors fe = { 0 };
+	struct membership pm;
+	assert_int_equal(memberships_join(e->db, &e->a_visitor, &pend, e->a, &fe, &pm), KQ_OK);
+	assert_string_equal(pm.status, "pending");
+
+	int64_t n = -1;
+	crypto_token(key);
+	struct membership_mailing_input cur = mailing("current", key);
+	assert_int_equal(memberships_mailing_preview(e->db, &e->a_treasurer, org, &cur, &fe, &n), KQ_OK);
+	assert_int_equal(n, 2);    /* zoe (twice), fidele */
+	struct membership_mailing_input lap = mailing("lapsed", key);
+	assert_int_equal(memberships_mailing_preview(e->db, &e->a_treasurer, org, &lap, &fe, &n), KQ_OK);
+	assert_int_equal(n, 1);    /* ancien */
+	struct membership_mailing_input both = mailing("both", key);
+	assert_int_equal(memberships_mailing_preview(e->db, &e->a_treasurer, org, &both, &fe, &n), KQ_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(mailings_of(e, org), 0);   /* a preview writes nothing */
+
+	int64_t mails = outbox_total(e);
+	struct membership_mailing m;
+	bool replayed = true;
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &cur, e->a, &fe, &m,
+						  &replayed), KQ_OK);
+	assert_false(replayed);
+	assert_int_equal(m.recipients, 2);
+	assert_int_equal(outbox_total(e), mails + 2);
+	assert_int_equal(mails_to(e, "zoe-aud@example.org"), 1);
+	assert_int_equal(mails_to(e, "fidele-aud@example.org"), 1);
+	assert_int_equal(mails_to(e, "ancien-aud@example.org"), 0);
+	assert_int_equal(mails_to(e, "vieux-aud@example.org"), 0);
+	assert_int_equal(mails_to(e, "pending-aud@example.org"), 0);
+	/* The mail names the association, says why, and keeps the text as typed (LF). */
+	assert_int_equal(count_of(e, "SELECT COUNT(*) FROM outbox WHERE to_addr = 'zoe-aud@example.org'"
+				  " AND subject LIKE '[Club de pétanque %] Assemblée générale le 12 décembre'"
+				  " AND body_text LIKE '%Bonjour à toutes et à tous,\n\nL''assemblée générale%'"
+				  " AND body_text NOT LIKE '%\r%'"
+				  " AND body_text LIKE '%parce que vous êtes adhérent%'"
+				  " AND body_text LIKE '%contactez l''association%' AND id > $1", 0), 1);
+	assert_int_equal(count_of(e, "SELECT recipients FROM member_mailings WHERE org_id = $1", org), 2);
+	assert_int_equal(count_of(e, "SELECT created_by FROM member_mailings WHERE org_id = $1", org),
+			 e->treasurer);
+
+	crypto_token(key);
+	lap = mailing("lapsed", key);
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &lap, e->a, &fe, &m,
+						  NULL), KQ_OK);
+	assert_int_equal(m.recipients, 1);
+	assert_int_equal(count_of(e, "SELECT COUNT(*) FROM outbox WHERE to_addr = 'ancien-aud@example.org'"
+				  " AND body_text LIKE '%parce que vous avez été adhérent%' AND id > $1", 0), 1);
+	assert_int_equal(outbox_total(e), mails + 3);
+
+	crypto_token(key);
+	both = mailing("both", key);
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &both, e->a, &fe, &m,
+						  NULL), KQ_OK);
+	assert_int_equal(m.recipients, 3);
+	assert_int_equal(outbox_total(e), mails + 6);
+	assert_int_equal(mails_to(e, "zoe-aud@example.org"), 2);
+	assert_int_equal(mails_to(e, "ancien-aud@example.org"), 2);
+
+	/* The page's list, newest first, with who sent it. */
+	struct membership_mailing *list;
+	int nl = 0;
+	assert_int_equal(memberships_mailings(e->db, &e->a_treasurer, org, e->a, &list, &nl), KQ_OK);
+	assert_int_equal(nl, 3);
+	assert_string_equal(list[0].audience, "both");
+	assert_int_equal(list[0].recipients, 3);
+	assert_string_equal(list[2].audience, "current");
+	assert_string_equal(list[2].subject, "Assemblée générale le 12 décembre");
+	assert_string_equal(list[2].sender_name, e->a_treasurer.display_name);
+	check_invariants(e);
+}
+
+/* INVARIANT(mailing-once) */
+static void test_a_retried_mailing_is_sent_once(void **state)
+{
+	struct tk *e = *state;
+	int64_t org = new_association(e);
+	int64_t plan = new_plan(e, org, "fixed", "15", "civil", "");
+	member(e, plan, "Zoé Lefèvre", "zoe-once@example.org", 0);
+	member(e, plan, "Hugo Martin", "hugo-once@example.org", 0);
+	char key[TOKEN_HEX_LEN + 1];
+	crypto_token(key);
+	struct membership_mailing_input in = mailing("current", key);
+	struct field_errors fe = { 0 };
+	struct membership_mailing m1, m2;
+	bool replayed = true;
+	int64_t mails = outbox_total(e);
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &in, e->a, &fe, &m1,
+						  &replayed), KQ_OK);
+	assert_false(replayed);
+	/* A member joins between the two clicks: the retry still sends nothing. */
+	member(e, plan, "Léa Nouvelle", "lea-once@example.org", 0);
+	mails = outbox_total(e);   /* her welcome mail */
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &in, e->a, &fe, &m2,
+						  &replayed), KQ_OK);
+	assert_true(replayed);
+	assert_int_equal(m2.id, m1.id);
+	assert_int_equal(m2.recipients, 2);
+	assert_int_equal(outbox_total(e), mails);
+	assert_int_equal(mails_to(e, "lea-once@example.org"), 0);
+	assert_int_equal(mails_to(e, "%-once@example.org"), 2);
+	/* The same key with another message is refused, nothing sent. */
+	in.subject = "Autre chose";
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &in, e->a, &fe, &m2,
+						  NULL), KQ_ERR_IDEMPOTENCY_CONFLICT);
+	assert_int_equal(outbox_total(e), mails);
+	assert_int_equal(mailings_of(e, org), 1);
+	check_invariants(e);
+}
+
+#define MAILERS 6
+
+struct mailer {
+	const char *url;
+	int64_t org;
+	const struct actor *who;
+	const char *key;
+	pthread_barrier_t *go;
+	enum kq_err result;
+	char err[256];
+};
+
+static void *mailer_main(void *arg)
+{
+	struct mailer *b = arg;
+	struct db *db = db_open(b->url, b->err, sizeof(b->err));
+	pthread_barrier_wait(b->go);
+	if (!db) {
+		b->result = KQ_ERR_INTERNAL;
+		return NULL;
+	}
+	struct arena *a = arena_new();
+	struct membership_mailing_input in = mailing("current", b->key);
+	struct field_errors fe = { 0 };
+	struct membership_mailing m;
+	b->result = memberships_mailing_send(db, b->who, b->org, &in, a, &fe, &m, NULL);
+	if (b->result != KQ_OK)
+		snprintf(b->err, sizeof(b->err), "%s", db_errmsg(db));
+	arena_free(a);
+	db_close(db);
+	return NULL;
+}
+
+/* INVARIANT(mailing-once): six concurrent clicks with one key: one
+ * mailing, one mail per member. */
+static void test_concurrent_retries_send_once(void **state)
+{
+	struct tk *e = *state;
+	int64_t org = new_association(e);
+	int64_t plan = new_plan(e, org, "fixed", "15", "civil", "");
+	member(e, plan, "Zoé Lefèvre", "zoe-race@example.org", 0);
+	char key[TOKEN_HEX_LEN + 1];
+	crypto_token(key);
+	int64_t mails = outbox_total(e);
+	struct mailer b[MAILERS];
+	pthread_t th[MAILERS];
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, MAILERS);
+	for (int i = 0; i < MAILERS; i++) {
+		b[i] = (struct mailer){ .url = e->url, .org = org, .who = &e->a_treasurer, .key = key,
+					.go = &go };
+		assert_int_equal(pthread_create(&th[i], NULL, mailer_main, &b[i]), 0);
+	}
+	for (int i = 0; i < MAILERS; i++) {
+		pthread_join(th[i], NULL);
+		if (b[i].result != KQ_OK)
+			print_message("mailer %d: %s %s\n", i, err_api_code(b[i].result), b[i].err);
+		assert_int_equal(b[i].result, KQ_OK);
+	}
+	pthread_barrier_destroy(&go);
+	assert_int_equal(mailings_of(e, org), 1);
+	assert_int_equal(outbox_total(e), mails + 1);
+
+	/* INVARIANT(mailing-rate): six concurrent mailings with their own keys
+	 * to a fresh association: five go, one is refused. */
+	int64_t other = new_association(e);
+	member(e, new_plan(e, other, "fixed", "15", "civil", ""), "Zoé Lefèvre", "zoe-race2@example.org", 0);
+	char keys[MAILERS][TOKEN_HEX_LEN + 1];
+	pthread_barrier_init(&go, NULL, MAILERS);
+	for (int i = 0; i < MAILERS; i++) {
+		crypto_token(keys[i]);
+		b[i] = (struct mailer){ .url = e->url, .org = other, .who = &e->a_treasurer,
+					.key = keys[i], .go = &go };
+		assert_int_equal(pthread_create(&th[i], NULL, mailer_main, &b[i]), 0);
+	}
+	int ok = 0, limited = 0;
+	for (int i = 0; i < MAILERS; i++) {
+		pthread_join(th[i], NULL);
+		if (b[i].result == KQ_OK)
+			ok++;
+		else if (b[i].result == KQ_ERR_MEMBERSHIPS_MAILING_LIMIT)
+			limited++;
+		else
+			print_message("mailer %d: %s %s\n", i, err_api_code(b[i].result), b[i].err);
+	}
+	pthread_barrier_destroy(&go);
+	assert_int_equal(ok, MEMBERSHIPS_MAILINGS_PER_DAY);
+	assert_int_equal(limited, MAILERS - MEMBERSHIPS_MAILINGS_PER_DAY);
+	assert_int_equal(mailings_of(e, other), MEMBERSHIPS_MAILINGS_PER_DAY);
+}
+
+/* INVARIANT(mailing-rate) */
+static void test_five_mailings_a_day_at_most(void **state)
+{
+	struct tk *e = *state;
+	int64_t org = new_association(e);
+	int64_t plan = new_plan(e, org, "fixed", "15", "civil", "");
+	member(e, plan, "Zoé Lefèvre", "zoe-rate@example.org", 0);
+	char key[TOKEN_HEX_LEN + 1];
+	struct field_errors fe = { 0 };
+	struct membership_mailing m;
+	for (int i = 0; i < MEMBERSHIPS_MAILINGS_PER_DAY; i++) {
+		crypto_token(key);
+		struct membership_mailing_input in = mailing("current", key);
+		assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &in, e->a, &fe,
+							  &m, NULL), KQ_OK);
+	}
+	int64_t mails = outbox_total(e);
+	crypto_token(key);
+	struct membership_mailing_input sixth = mailing("current", key);
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, org, &sixth, e->a, &fe, &m,
+						  NULL), KQ_ERR_MEMBERSHIPS_MAILING_LIMIT);
+	assert_int_equal(outbox_total(e), mails);
+	assert_int_equal(mailings_of(e, org), MEMBERSHIPS_MAILINGS_PER_DAY);
+	/* Another association is not held back. */
+	int64_t other = new_association(e);
+	int64_t other_plan = new_plan(e, other, "fixed", "15", "civil", "");
+	member(e, other_plan, "Zoé Lefèvre", "zoe-rate@example.org", 0);
+	assert_int_equal(memberships_mailing_send(e->db, &e->a_treasurer, other, &sixth, e->a, &fe, &m,
+						  NULL), KQ_OK);
+	/* A day later it may write again. */
+	tl_set_clock(86400 + 60);
+	crypto_token(key);
+	sixth = mailing("current", key);
+	enum kq_err later = memberships_mailing_send(e->db, &e->a_treasurer, org, &sixth, e->a, &fe,
+						     &m, NULL);
+	tl_set_clock(0);
+	assert_int_equal(later, KQ_OK);
+	assert_int_equal(mailings_of(e, org), MEMBERSHIPS_MAILINGS_PER_DAY + 1);
+}
+
 static void test_demo_plans_load_once(void **state)
 {
 	struct tk *e = *state;
@@ -683,6 +1094,11 @@ int main(void)
 		cmocka_unit_test(test_an_unpaid_membership_expires_and_gives_its_place_back),
 		cmocka_unit_test(test_recording_cash_failing_at_every_step_writes_nothing),
 		cmocka_unit_test(test_demo_plans_load_once),
+		cmocka_unit_test(test_mailing_checks_rights_and_input),
+		cmocka_unit_test(test_mailing_audiences_current_lapsed_both_one_mail_per_address),
+		cmocka_unit_test(test_a_retried_mailing_is_sent_once),
+		cmocka_unit_test(test_concurrent_retries_send_once),
+		cmocka_unit_test(test_five_mailings_a_day_at_most),
 	};
 	int failed = 0;
 	TL_RUN_GROUP(failed, "memberships/unit", unit, NULL, NULL);

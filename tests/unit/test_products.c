@@ -21,9 +21,6 @@ TL_MIGRATED_DB_SETUPS(struct env, "products")
 
 /* ---- fixtures ------------------------------------------------------------------------------- */
 
-static const struct db_sql SQL_ACCOUNT = { "ut_products_account",
-	"INSERT INTO accounts (email, email_lower, display_name, password_hash, email_verified_at,"
-	" platform_role, lang, created_at) VALUES ($1, $2, $3, 'x', 1, $4, 'fr', 1) RETURNING id" };
 static const struct db_sql SQL_COMMUNE = { "ut_products_commune",
 	"INSERT INTO communes (insee, name, postcode) VALUES ($1, $2, '26470')" };
 static const struct db_sql SQL_COUNT_PRODUCTS = { "ut_products_count",
@@ -34,8 +31,6 @@ static const struct db_sql SQL_COUNT_PLABELS = { "ut_products_count_plabels",
 	"SELECT COUNT(*) FROM product_labels" };
 static const struct db_sql SQL_COUNT_LABELS = { "ut_products_count_labels",
 	"SELECT COUNT(*) FROM labels" };
-static const struct db_sql SQL_ACTOR = { "ut_products_actor",
-	"SELECT email, display_name, platform_role FROM accounts WHERE id = $1" };
 static const struct db_sql SQL_HIDE_PRODUCT = { "ut_products_hide",
 	"UPDATE products SET hidden_at = $2 WHERE id = $1" };
 static const struct db_sql SQL_HIDE_ORG = { "ut_products_hide_org",
@@ -43,33 +38,12 @@ static const struct db_sql SQL_HIDE_ORG = { "ut_products_hide_org",
 
 static int64_t account(struct db *db, const char *email, const char *name, const char *role)
 {
-	struct arena *a = arena_new();
-	struct db_stmt *st = db_stmt(db, &SQL_ACCOUNT);
-	db_bind_text(st, 1, email);
-	db_bind_text(st, 2, str_lower_ascii(a, email));
-	db_bind_text(st, 3, name);
-	db_bind_text(st, 4, role);
-	assert_int_equal(db_step(st), DB_ROW);
-	int64_t id = db_col_i64(st, 0);
-	db_reset(st);
-	arena_free(a);
-	return id;
+	return tl_account(db, email, name, role);
 }
 
 static struct actor actor_of(struct env *e, int64_t id)
 {
-	struct actor who = { 0 };
-	struct db_stmt *st = db_stmt(e->db, &SQL_ACTOR);
-	db_bind_i64(st, 1, id);
-	assert_int_equal(db_step(st), DB_ROW);
-	who.account_id = id;
-	who.email = arena_strdup(e->a, db_col_text(st, 0));
-	who.display_name = arena_strdup(e->a, db_col_text(st, 1));
-	who.platform_role = arena_strdup(e->a, db_col_text(st, 2));
-	who.is_verified = true;
-	who.lang = "fr";
-	db_reset(st);
-	return who;
+	return tl_actor(e->db, e->a, id);
 }
 
 static int64_t count(struct db *db, const struct db_sql *q)

@@ -31,6 +31,8 @@
 
 #include "base/timefmt.h"
 #include "db/db.h"
+#include "base/str.h"
+#include "core/core.h"
 
 #define TL_UNUSED __attribute__((unused))
 #define TL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -231,6 +233,46 @@ TL_UNUSED static void tl_set_clock(int64_t offset)
 	snprintf(s, sizeof(s), "%lld", (long long)offset);
 	setenv("KIOSQUE_TIME_OFFSET", s, 1);
 	time_init();
+}
+
+/* ---- people: a verified account and the actor its session gives (core/sessions.c) ---------------- */
+
+/* Inserts a verified account (password hash that matches nothing, lang fr); its id. */
+TL_UNUSED static int64_t tl_account(struct db *db, const char *email, const char *name, const char *role)
+{
+	static const struct db_sql sql = { "tl_account",
+		"INSERT INTO accounts (email, email_lower, display_name, password_hash, email_verified_at,"
+		" platform_role, lang, created_at) VALUES ($1, $2, $3, 'x', 1, $4, 'fr', 1) RETURNING id" };
+	struct arena *a = arena_new();
+	struct db_stmt *st = db_stmt(db, &sql);
+	db_bind_text(st, 1, email);
+	db_bind_text(st, 2, str_lower_ascii(a, email));
+	db_bind_text(st, 3, name);
+	db_bind_text(st, 4, role);
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t id = db_col_i64(st, 0);
+	db_reset(st);
+	arena_free(a);
+	return id;
+}
+
+/* The actor of account id, as a verified session of it would be; strings in a. */
+TL_UNUSED static struct actor tl_actor(struct db *db, struct arena *a, int64_t id)
+{
+	static const struct db_sql sql = { "tl_actor",
+		"SELECT email, display_name, platform_role FROM accounts WHERE id = $1" };
+	struct actor who = { 0 };
+	struct db_stmt *st = db_stmt(db, &sql);
+	db_bind_i64(st, 1, id);
+	assert_int_equal(db_step(st), DB_ROW);
+	who.account_id = id;
+	who.email = arena_strdup(a, db_col_text(st, 0));
+	who.display_name = arena_strdup(a, db_col_text(st, 1));
+	who.platform_role = arena_strdup(a, db_col_text(st, 2));
+	who.is_verified = true;
+	who.lang = "fr";
+	db_reset(st);
+	return who;
 }
 
 /* main() returns this: cmocka returns a count, an exit status must not wrap. */

@@ -9,7 +9,7 @@
  *   INVARIANT(quota)   every quota's sold == live tickets of its types on its
  *                      date + seats offered to their waiting lists, and sold <= size;
  *   INVARIANT(ledger)  per organisation and currency, the ledger's sum ==
- *                      captured payments - done refunds, one ledger row per
+ *                      captured payments - done refunds - fees - payouts, one ledger row per
  *                      captured payment and per done refund;
  *   no order without tickets, no ticket without an order, every order's
  *   total == the sum of its tickets' prices. */
@@ -244,7 +244,10 @@ static const struct db_sql TK_LEDGER_ORGS = { "tk_ledger_orgs",
 	" COALESCE((SELECT SUM(fee_cents) FROM payments p WHERE p.org_id = o.id"
 	"   AND p.status = 'captured'), 0),"
 	" (SELECT COUNT(*) FROM ledger l WHERE l.org_id = o.id AND l.kind = 'fee'),"
-	" (SELECT COUNT(*) FROM payments p WHERE p.org_id = o.id AND p.fee_cents > 0)"
+	" (SELECT COUNT(*) FROM payments p WHERE p.org_id = o.id AND p.fee_cents > 0),"
+	" COALESCE((SELECT SUM(amount_cents) FROM payouts x WHERE x.org_id = o.id), 0),"
+	" (SELECT COUNT(*) FROM ledger l WHERE l.org_id = o.id AND l.kind = 'payout'),"
+	" (SELECT COUNT(*) FROM payouts x WHERE x.org_id = o.id)"
 	" FROM organisations o ORDER BY o.id" };
 
 /* INVARIANT(quota): sold == held, for every quota. */
@@ -265,7 +268,7 @@ TL_UNUSED static void tk_assert_quotas_consistent(struct db *db)
 	assert_int_equal(s, DB_NONE);
 }
 
-/* INVARIANT(ledger): per organisation, ledger == captured - refunded, row for row. */
+/* INVARIANT(ledger): per organisation, ledger == captured - refunded - fees - paid out, row for row. */
 TL_UNUSED static void tk_assert_ledger_balanced(struct db *db)
 {
 	struct db_stmt *st = db_stmt(db, &TK_LEDGER_ORGS);
@@ -276,13 +279,16 @@ TL_UNUSED static void tk_assert_ledger_balanced(struct db *db)
 		int64_t lp = db_col_i64(st, 4), np = db_col_i64(st, 5);
 		int64_t lr = db_col_i64(st, 6), nr = db_col_i64(st, 7);
 		int64_t fees = db_col_i64(st, 8), lf = db_col_i64(st, 9), nf = db_col_i64(st, 10);
-		if (ledger != in - out - fees || lp != np || lr != nr || lf != nf) {
+		int64_t paid_out = db_col_i64(st, 11), lo = db_col_i64(st, 12), no = db_col_i64(st, 13);
+		if (ledger != in - out - fees - paid_out || lp != np || lr != nr || lf != nf ||
+		    lo != no) {
 			db_reset(st);
-			fail_msg("org %lld: ledger %lld, payments %lld - refunds %lld - fees %lld; rows"
-				 " %lld/%lld payments, %lld/%lld refunds, %lld/%lld fees", (long long)org,
+			fail_msg("org %lld: ledger %lld, payments %lld - refunds %lld - fees %lld"
+				 " - payouts %lld; rows %lld/%lld payments, %lld/%lld refunds,"
+				 " %lld/%lld fees, %lld/%lld payouts", (long long)org,
 				 (long long)ledger, (long long)in, (long long)out, (long long)fees,
-				 (long long)lp, (long long)np, (long long)lr, (long long)nr, (long long)lf,
-				 (long long)nf);
+				 (long long)paid_out, (long long)lp, (long long)np, (long long)lr,
+				 (long long)nr, (long long)lf, (long long)nf, (long long)lo, (long long)no);
 		}
 	}
 	db_reset(st);

@@ -24,7 +24,7 @@ static const char *org_path(struct request *req, const struct org *o, const char
 static const char *provider_words(struct request *req, const char *provider)
 {
 	static const char *const known[] = { "onsite", "transfer", "stripe", "demo", "cash",
-					     "cheque", "free" };
+					     "cheque", "free", "payout" };
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(provider, known[i]) == 0)
 			return web_t(req, arena_printf(req->arena, "balance.method.%s", provider));
@@ -99,15 +99,16 @@ static void reconciliation(struct buf *b, struct request *req, const struct bala
 	const char *c = r->currency;
 	if (r->is_reconciled)
 		html_fmt(b, "<p class=\"balance-check ok\" id=\"reconciliation\">%s %s</p>",
-			 web_t(req, "balance.check.ok"), money(req, r->ledger_cents, c));
+			 web_t(req, "balance.check.ok"), money(req, r->payments_cents, c));
 	else
 		html_fmt(b, "<p class=\"balance-check bad\" id=\"reconciliation\" role=\"alert\">"
-			    "%s %s : %s ; %s : %s ; %s : %s ; %s : %s</p>",
+			    "%s %s : %s ; %s : %s ; %s : %s ; %s : %s ; %s : %s</p>",
 			 web_t(req, "balance.check.bad"), web_t(req, "balance.check.sources"),
 			 money(req, r->total.net_cents, c), web_t(req, "balance.check.methods"),
 			 money(req, r->methods_net_cents, c), web_t(req, "balance.check.ledger"),
 			 money(req, r->ledger_cents, c), web_t(req, "balance.check.payments"),
-			 money(req, r->payments_cents, c));
+			 money(req, r->payments_cents, c), web_t(req, "balance.check.payouts"),
+			 money(req, r->paid_out_cents, c));
 }
 
 static void owed(struct buf *b, struct request *req, const char *org_slug,
@@ -160,8 +161,78 @@ static void owed(struct buf *b, struct request *req, const char *org_slug,
 	HTML("</section>");
 }
 
+static const char *const payout_labels[] = {
+	"amount", "balance.payout.amount", "paid_on", "balance.payout.paid_on",
+	"reference", "balance.payout.reference", "note", "balance.payout.note",
+	"idempotency_key", "balance.payout.title", NULL,
+};
+
+static void payout_form(struct buf *b, struct request *req, const struct org *org,
+			const struct balance_payout_form *pf)
+{
+	html_fmt(b, "<h3 id=\"h-payout-form\">%s</h3>", web_t(req, "balance.payout.title"));
+	if (pf->error_key)
+		html_fmt(b, "<p class=\"error\" role=\"alert\">%s</p>", web_t(req, pf->error_key));
+	struct form_ctx f = { b, req, pf->fe, "payout-" };
+	form_start(&f, org_path(req, org, "/comptes/versements"), false);
+	form_errors_summary(&f, payout_labels);
+	form_hidden(&f, "idem", pf->idem);
+	form_field(&f, &(struct field_spec){ .name = "amount", .label_key = "balance.payout.amount",
+		.type = "text", .value = pf->refill ? http_form(req, "amount") : "",
+		.hint_key = "balance.payout.amount_hint", .required = true, .maxlength = 20 });
+	form_field(&f, &(struct field_spec){ .name = "paid_on", .label_key = "balance.payout.paid_on",
+		.type = "date", .value = pf->refill ? http_form(req, "paid_on") : "",
+		.hint_key = "balance.payout.paid_on_hint", .required = true, .maxlength = 10 });
+	form_field(&f, &(struct field_spec){ .name = "reference",
+		.label_key = "balance.payout.reference", .type = "text",
+		.value = pf->refill ? http_form(req, "reference") : "", .maxlength = 140 });
+	form_field(&f, &(struct field_spec){ .name = "note", .label_key = "balance.payout.note",
+		.type = "textarea", .value = pf->refill ? http_form(req, "note") : "",
+		.maxlength = 1000 });
+	form_end(&f, "balance.payout.submit");
+}
+
+/* What the platform collected online and paid on to the organisation. */
+static void payouts(struct buf *b, struct request *req, const struct org *org,
+		    const struct balance_report *r, const struct balance_payout_form *pf)
+{
+	const char *c = r->currency;
+	html_fmt(b, "<section aria-labelledby=\"h-payouts\" id=\"versements\"><h2 id=\"h-payouts\">%s</h2>"
+		    "<p class=\"hint\">%s</p><dl class=\"facts\">",
+		 web_t(req, "balance.payouts"), web_t(req, "balance.payouts.hint"));
+	html_fmt(b, "<div><dt>%s</dt><dd id=\"payout-online\">%s</dd></div>",
+		 web_t(req, "balance.payouts.online"), money(req, r->online_cents, c));
+	html_fmt(b, "<div><dt>%s</dt><dd id=\"payout-paid\">%s</dd></div>",
+		 web_t(req, "balance.payouts.paid"), money(req, r->paid_out_cents, c));
+	html_fmt(b, "<div><dt>%s</dt><dd id=\"payout-owed\">%s</dd></div></dl>",
+		 web_t(req, "balance.payouts.owed"), money(req, r->owed_cents, c));
+	if (r->npayouts) {
+		const char *label = web_t(req, "balance.payouts.list");
+		html_fmt(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+			    "<table class=\"data payouts\"><caption>%s</caption><thead><tr>"
+			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
+			 label, label, web_t(req, "balance.payout.paid_on"),
+			 web_t(req, "balance.col.amount"), web_t(req, "balance.payout.reference"),
+			 web_t(req, "balance.payout.note"), web_t(req, "balance.payout.by"));
+		for (int i = 0; i < r->npayouts; i++) {
+			const struct balance_payout *x = &r->payouts[i];
+			html_fmt(b, "<tr><th scope=\"row\">%s</th><td class=\"num\">%s</td><td>%s</td>"
+				    "<td>%s</td><td>%s</td></tr>",
+				 x->paid_on, money(req, x->amount_cents, x->currency), x->reference,
+				 x->note, x->by_name);
+		}
+		HTML("</tbody></table></div>");
+	} else {
+		html_fmt(b, "<p>%s</p>", web_t(req, "balance.payouts.none"));
+	}
+	if (pf)
+		payout_form(b, req, org, pf);
+	HTML("</section>");
+}
+
 void view_balance(struct buf *b, struct request *req, const struct org *org,
-		  const struct balance_report *r)
+		  const struct balance_report *r, const struct balance_payout_form *pf)
 {
 	const char *title = arena_printf(req->arena, "%s — %s", web_t(req, "balance.title"), org->name);
 	view_layout_start(b, req, title);
@@ -208,6 +279,7 @@ void view_balance(struct buf *b, struct request *req, const struct org *org,
 	}
 	HTML("</section>");
 	owed(b, req, org->slug, r);
+	payouts(b, req, org, r, pf);
 	view_layout_end(b, req);
 }
 

@@ -7,9 +7,18 @@
 #include "core/recurring.h"
 #include "core/orgs.h"
 
-/* The page /organisations/{slug}/comptes. */
+/* The payout form of a platform admin on the balance page. */
+struct balance_payout_form {
+	const struct field_errors *fe;   /* may be NULL */
+	const char *idem;                /* a fresh idempotency key */
+	const char *error_key;           /* a refusal of no field, or NULL */
+	bool refill;                     /* show what was typed (http_form) */
+};
+
+/* The page /organisations/{slug}/comptes; pf: the payout form (NULL for
+ * owners and treasurers, who see the payouts but do not record them). */
 void view_balance(struct buf *b, struct request *req, const struct org *org,
-		  const struct balance_report *r);
+		  const struct balance_report *r, const struct balance_payout_form *pf);
 
 /* The CSV book: the BOM and the header line, then the rows of each chunk
  * (UTF-8, ';', RFC 4180 quoting, formulas neutralised: view_csv_field).

@@ -1,9 +1,10 @@
 /* memberships.c (views): the associations taking members, the join form, the membership page, the demo card
- * page, the treasurer's plans and members, the members' CSV */
+ * page, the treasurer's plans and members, the members' CSV, writing to the members */
 #include "web/views/memberships.h"
 #include "web/views/attendees.h"
 #include "core/payments.h"
 #include "core/tickets.h"
+#include "base/i18n.h"
 #include "base/str.h"
 #include "base/timefmt.h"
 #include <string.h>
@@ -377,6 +378,127 @@ static void members_table(struct buf *b, struct request *req, const struct membe
 	HTML("</tbody></table></div>");
 }
 
+/* ---- writing to the members --------------------------------------------------------------- */
+
+static const char *const mailing_labels[] = {
+	"audience", "memberships.mailing.audience", "subject", "memberships.mailing.subject",
+	"body", "memberships.mailing.body", "idempotency_key", "memberships.mailing.title", NULL,
+};
+
+static const char *const mailing_audiences[] = { "current", "lapsed", "both", NULL };
+
+static const char *audience_label(struct request *req, const char *audience)
+{
+	return web_t(req, arena_printf(req->arena, "memberships.mailing.audience.%s", audience));
+}
+
+static const char *count_text(struct request *req, const char *one, const char *many, int64_t n)
+{
+	if (n == 1)
+		return web_t(req, one);
+	const char *num = arena_printf(req->arena, "%lld", (long long)n);
+	const char *vars[] = { "n", num, NULL };
+	return i18n_fill(req->arena, web_t(req, many), vars);
+}
+
+static void mailing_form(struct buf *b, struct request *req, const struct memberships_manage_view *v)
+{
+	bool mine = v->fe_form && str_eq(v->fe_form, "mailing");
+	bool refill = mine && v->refill;
+	const struct field_errors *fe = mine ? v->fe : NULL;
+	struct form_ctx f = { b, req, fe, "mailing-" };
+	html_fmt(b, "<h2 id=\"ecrire\">%s</h2><p>%s</p>", web_t(req, "memberships.mailing.title"),
+		 web_t(req, "memberships.mailing.lead"));
+	if (mine && v->mailing_error_key)
+		html_fmt(b, "<div class=\"form-errors\" role=\"alert\"><p>%s</p></div>",
+			 web_t(req, v->mailing_error_key));
+	/* The fragment brings a page shown again with its errors back here. */
+	form_start(&f, org_url(req, v->org->slug, "/adhesions/ecrire#ecrire"), false);
+	form_errors_summary(&f, mailing_labels);
+	const char *chosen = posted(req, refill, "audience", "current");
+	const char *err = field_error_get(fe, "audience");
+	html_fmt(b, "<fieldset class=\"field%s\" id=\"f-mailing-audience\"", err ? " has-error" : "");
+	if (err)
+		HTML(" aria-describedby=\"e-mailing-audience\"");
+	html_fmt(b, "><legend>%s</legend>", web_t(req, "memberships.mailing.audience"));
+	if (err)
+		html_fmt(b, "<p class=\"field-error\" id=\"e-mailing-audience\">%s</p>", web_t(req, err));
+	for (int i = 0; mailing_audiences[i]; i++) {
+		html_fmt(b, "<div class=\"field\"><input type=\"radio\" name=\"audience\""
+			    " id=\"f-mailing-audience-%s\"", mailing_audiences[i]);
+		html_attr(b, "value", mailing_audiences[i]);
+		if (str_eq(chosen, mailing_audiences[i]))
+			HTML(" checked");
+		html_fmt(b, "><label for=\"f-mailing-audience-%s\">%s</label></div>", mailing_audiences[i],
+			 audience_label(req, mailing_audiences[i]));
+	}
+	HTML("</fieldset>");
+	form_field(&f, &(struct field_spec){ .name = "subject", .label_key = "memberships.mailing.subject",
+			     .type = "text", .required = true,
+			     .value = posted(req, refill, "subject", ""),
+			     .maxlength = MEMBERSHIPS_MAIL_SUBJECT_MAX });
+	form_field(&f, &(struct field_spec){ .name = "body", .label_key = "memberships.mailing.body",
+			     .type = "textarea", .required = true,
+			     .hint_key = "memberships.mailing.body_hint",
+			     .value = posted(req, refill, "body", ""),
+			     .maxlength = MEMBERSHIPS_MAIL_BODY_MAX });
+	form_end(&f, "memberships.mailing.preview");
+}
+
+static void mailing_history(struct buf *b, struct request *req, const struct memberships_manage_view *v)
+{
+	struct arena *a = req->arena;
+	html_fmt(b, "<h3 id=\"envois\">%s</h3>", web_t(req, "memberships.mailing.history"));
+	if (v->n_mailings == 0) {
+		html_fmt(b, "<p>%s</p>", web_t(req, "memberships.mailing.none"));
+		return;
+	}
+	html_fmt(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+		    "<table class=\"data member-mailings\"><thead><tr><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\">%s</th></tr></thead><tbody>",
+		 web_t(req, "memberships.mailing.history"), web_t(req, "memberships.mailing.date"),
+		 web_t(req, "memberships.mailing.subject"), web_t(req, "memberships.mailing.audience"),
+		 web_t(req, "memberships.mailing.recipients"), web_t(req, "memberships.mailing.sender"));
+	for (int i = 0; i < v->n_mailings; i++) {
+		const struct membership_mailing *m = &v->mailings[i];
+		html_fmt(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%lld</td><td>%s</td></tr>",
+			 time_format_long(a, m->created_at, web_of(req)->lang), m->subject,
+			 audience_label(req, m->audience), (long long)m->recipients,
+			 *m->sender_name ? m->sender_name : web_t(req, "memberships.mailing.sender_gone"));
+	}
+	HTML("</tbody></table></div>");
+}
+
+void view_memberships_mailing_confirm(struct buf *b, struct request *req,
+				      const struct memberships_mailing_confirm_view *v)
+{
+	struct arena *a = req->arena;
+	const char *title = arena_printf(a, "%s — %s", web_t(req, "memberships.mailing.confirm_title"),
+					 v->org->name);
+	view_layout_start(b, req, title);
+	html_fmt(b, "<h1>%s</h1>", title);
+	html_fmt(b, "<p class=\"lead\" role=\"status\">%s</p>",
+		 count_text(req, "memberships.mailing.count_one", "memberships.mailing.count_many", v->n));
+	html_fmt(b, "<dl class=\"member-mailing\"><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
+		    "<dt>%s</dt><dd><div class=\"member-mailing-body\">%s</div></dd></dl>",
+		 web_t(req, "memberships.mailing.audience"), audience_label(req, v->audience),
+		 web_t(req, "memberships.mailing.subject"), v->subject,
+		 web_t(req, "memberships.mailing.body"), v->body);
+	struct form_ctx f = { b, req, NULL, "confirm-" };
+	form_start(&f, org_url(req, v->org->slug, "/adhesions/ecrire/envoyer"), false);
+	form_hidden(&f, "audience", v->audience);
+	form_hidden(&f, "subject", v->subject);
+	form_hidden(&f, "body", v->body);
+	form_hidden(&f, "idem", v->idem);
+	html_fmt(b, "<div class=\"actions\"><button type=\"submit\">%s</button>"
+		    " <button type=\"submit\" class=\"secondary\" name=\"edit\" value=\"1\">%s</button>"
+		    "</div></form>",
+		 count_text(req, "memberships.mailing.send_one", "memberships.mailing.send_many", v->n),
+		 web_t(req, "memberships.mailing.edit"));
+	view_layout_end(b, req);
+}
+
 void view_memberships_manage(struct buf *b, struct request *req,
 			     const struct memberships_manage_view *v)
 {
@@ -406,6 +528,8 @@ void view_memberships_manage(struct buf *b, struct request *req,
 	if (v->n_plans)
 		record_form(b, req, v);
 	members_table(b, req, v);
+	mailing_form(b, req, v);
+	mailing_history(b, req, v);
 	view_layout_end(b, req);
 }
 

@@ -41,11 +41,26 @@ struct memberships_manage_view {
 	int64_t now;
 	const char *idem;                  /* the record form's key */
 	const struct field_errors *fe;     /* may be NULL */
-	const char *fe_form;               /* "plan-<id>", "plan-new" or "record": where fe belongs */
+	const char *fe_form;               /* "plan-<id>", "plan-new", "record" or "mailing": where fe belongs */
 	bool refill;
+	const struct membership_mailing *mailings;  /* newest first */
+	int n_mailings;
+	const char *mailing_error_key;     /* a refusal of the mailing not tied to a field, or NULL */
 };
 void view_memberships_manage(struct buf *b, struct request *req,
 			     const struct memberships_manage_view *v);
+
+/* "Écrire aux adhérents", second step: the message as it will go, how many
+ * will receive it, and the button that sends it (its idempotency key in
+ * the form). */
+struct memberships_mailing_confirm_view {
+	const struct org *org;
+	const char *subject, *body, *audience;
+	int64_t n;
+	const char *idem;
+};
+void view_memberships_mailing_confirm(struct buf *b, struct request *req,
+				      const struct memberships_mailing_confirm_view *v);
 
 /* The card check page of org: a code field and, when code was asked, m
  * (NULL: no membership of org has this card). */

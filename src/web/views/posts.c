@@ -226,8 +226,12 @@ void view_posts_wall(struct buf *b, struct request *req, const struct posts_wall
 	if (!v->n) {
 		html_fmt(b, "<p class=\"empty\">%s</p>", web_t(req, "posts.wall.empty"));
 	} else {
-		html_fmt(b, "<p class=\"count\" role=\"status\">%s %lld</p><ul class=\"post-list\">",
-			 web_t(req, "posts.wall.count"), (long long)v->total);
+		if (v->total > POSTS_WALL_COUNT_MAX)
+			html_fmt(b, "<p class=\"count\" role=\"status\">%s %s</p><ul class=\"post-list\">",
+				 web_t(req, "posts.wall.count"), web_t(req, "posts.wall.count_many"));
+		else
+			html_fmt(b, "<p class=\"count\" role=\"status\">%s %lld</p><ul class=\"post-list\">",
+				 web_t(req, "posts.wall.count"), (long long)v->total);
 		for (int i = 0; i < v->n; i++)
 			view_posts_card(b, req, &v->items[i], 2);
 		HTML("</ul>");
