@@ -354,7 +354,7 @@ static const struct db_sql SQL_ORGS = { "search_orgs",
 		  " AND (CAST($3 AS BIGINT) = 0 OR rowid IN"
 		  " (SELECT id FROM organisations WHERE commune_id = $3))")), ""),
 	ORGS_PAGE(PAGE_PG(POOL_PG("organisations", " AND f.hidden_at IS NULL"
-		  " AND (CAST($3 AS BIGINT) = 0 OR f.commune_id = $3)")), " DESC") };
+		  " AND (CAST($3 AS BIGINT) = 0 OR f.commune_id = $3)")), " DESC"), true };
 #define ORGS_MATCHES_SQLITE \
 	"search_orgs WHERE search_orgs MATCH $1" \
 	" AND (CAST($2 AS BIGINT) = 0 OR rowid IN (SELECT id FROM organisations WHERE commune_id = $2))"
@@ -362,9 +362,9 @@ static const struct db_sql SQL_ORGS = { "search_orgs",
 	"organisations WHERE search_tsv @@ to_tsquery('kq_search', $1)" \
 	" AND hidden_at IS NULL AND (CAST($2 AS BIGINT) = 0 OR commune_id = $2)"
 static const struct db_sql SQL_ORGS_COUNT = { "search_orgs_count",
-	COUNT_ALL(ORGS_MATCHES_SQLITE), COUNT_ALL(ORGS_MATCHES_PG) };
+	COUNT_ALL(ORGS_MATCHES_SQLITE), COUNT_ALL(ORGS_MATCHES_PG), true };
 static const struct db_sql SQL_ORGS_FEW = { "search_orgs_few",
-	COUNT_FEW(ORGS_MATCHES_SQLITE), COUNT_FEW(ORGS_MATCHES_PG) };
+	COUNT_FEW(ORGS_MATCHES_SQLITE), COUNT_FEW(ORGS_MATCHES_PG), true };
 
 /* Events: nxt, the first date of the event still running at $7 (one probe
  * of event_dates_event per row of the pool); events that have one come
@@ -392,7 +392,7 @@ static const struct db_sql SQL_EVENTS = { "search_events",
 		" AND (CAST($3 AS BIGINT) = 0 OR rowid IN (SELECT id FROM events WHERE commune_id = $3))"),
 		""),
 	EV_PAGE(POOL_PG("events", " AND f.status <> 'draft' AND f.hidden_at IS NULL"
-		" AND (CAST($3 AS BIGINT) = 0 OR f.commune_id = $3)"), " DESC") };
+		" AND (CAST($3 AS BIGINT) = 0 OR f.commune_id = $3)"), " DESC"), true };
 #define EVENTS_MATCHES_SQLITE \
 	"search_events WHERE search_events MATCH $1" \
 	" AND (CAST($2 AS BIGINT) = 0 OR rowid IN (SELECT id FROM events WHERE commune_id = $2))"
@@ -401,9 +401,9 @@ static const struct db_sql SQL_EVENTS = { "search_events",
 	" AND status <> 'draft' AND hidden_at IS NULL" \
 	" AND (CAST($2 AS BIGINT) = 0 OR commune_id = $2)"
 static const struct db_sql SQL_EVENTS_COUNT = { "search_events_count",
-	COUNT_ALL(EVENTS_MATCHES_SQLITE), COUNT_ALL(EVENTS_MATCHES_PG) };
+	COUNT_ALL(EVENTS_MATCHES_SQLITE), COUNT_ALL(EVENTS_MATCHES_PG), true };
 static const struct db_sql SQL_EVENTS_FEW = { "search_events_few",
-	COUNT_FEW(EVENTS_MATCHES_SQLITE), COUNT_FEW(EVENTS_MATCHES_PG) };
+	COUNT_FEW(EVENTS_MATCHES_SQLITE), COUNT_FEW(EVENTS_MATCHES_PG), true };
 
 /* Published posts (title before body), the relevance boosted by recency
  * (search.h; $7 now); equal scores (all of them when not scored): the
@@ -434,7 +434,7 @@ static const struct db_sql SQL_POSTS = { "search_posts",
 		   "  WHERE xo.id = f.org_id AND xo.commune_id = $3))"),
 		   "CAST(q.r AS DOUBLE PRECISION) * (1.0 + 30.0 / (30.0 + CAST(GREATEST(0,"
 		   " CAST($7 AS BIGINT) - COALESCE(x.published_at, 0)) AS DOUBLE PRECISION)"
-		   " / 86400.0))", " DESC") };
+		   " / 86400.0))", " DESC"), true };
 #define POSTS_MATCHES_SQLITE \
 	"search_posts WHERE search_posts MATCH $1" \
 	" AND (CAST($2 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM posts x" \
@@ -446,9 +446,9 @@ static const struct db_sql SQL_POSTS = { "search_posts",
 	" AND (CAST($2 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM organisations xo" \
 	"  WHERE xo.id = f.org_id AND xo.commune_id = $2))"
 static const struct db_sql SQL_POSTS_COUNT = { "search_posts_count",
-	COUNT_ALL(POSTS_MATCHES_SQLITE), COUNT_ALL(POSTS_MATCHES_PG) };
+	COUNT_ALL(POSTS_MATCHES_SQLITE), COUNT_ALL(POSTS_MATCHES_PG), true };
 static const struct db_sql SQL_POSTS_FEW = { "search_posts_few",
-	COUNT_FEW(POSTS_MATCHES_SQLITE), COUNT_FEW(POSTS_MATCHES_PG) };
+	COUNT_FEW(POSTS_MATCHES_SQLITE), COUNT_FEW(POSTS_MATCHES_PG), true };
 
 /* Practical pages (migration 0023): title before body; the commune is the
  * public body's. */
@@ -467,7 +467,7 @@ static const struct db_sql SQL_PRACTICAL = { "search_practical",
 	PRACTICAL_PAGE(PAGE_SQLITE(POOL_SQLITE("search_practical", "10.0, 1.0",
 		       PRACTICAL_IN_COMMUNE("rowid", "3"))), ""),
 	PRACTICAL_PAGE(PAGE_PG(POOL_PG("practical_pages", PRACTICAL_IN_COMMUNE("f.id", "3"))),
-		       " DESC") };
+		       " DESC"), true };
 #define PRACTICAL_MATCHES_SQLITE \
 	"search_practical WHERE search_practical MATCH $1" \
 	PRACTICAL_IN_COMMUNE("rowid", "2")
@@ -475,9 +475,9 @@ static const struct db_sql SQL_PRACTICAL = { "search_practical",
 	"practical_pages f WHERE f.search_tsv @@ to_tsquery('kq_search', $1)" \
 	PRACTICAL_IN_COMMUNE("f.id", "2")
 static const struct db_sql SQL_PRACTICAL_COUNT = { "search_practical_count",
-	COUNT_ALL(PRACTICAL_MATCHES_SQLITE), COUNT_ALL(PRACTICAL_MATCHES_PG) };
+	COUNT_ALL(PRACTICAL_MATCHES_SQLITE), COUNT_ALL(PRACTICAL_MATCHES_PG), true };
 static const struct db_sql SQL_PRACTICAL_FEW = { "search_practical_few",
-	COUNT_FEW(PRACTICAL_MATCHES_SQLITE), COUNT_FEW(PRACTICAL_MATCHES_PG) };
+	COUNT_FEW(PRACTICAL_MATCHES_SQLITE), COUNT_FEW(PRACTICAL_MATCHES_PG), true };
 
 /* Products (migration 0024): name, summary, labels, description; the
  * commune is the producer's. */
@@ -495,7 +495,7 @@ static const struct db_sql SQL_PRODUCTS = { "search_products",
 	PRODUCTS_PAGE(PAGE_SQLITE(POOL_SQLITE("search_products", "10.0, 4.0, 1.0, 3.0",
 		      PRODUCTS_IN_COMMUNE("rowid", "3"))), ""),
 	PRODUCTS_PAGE(PAGE_PG(POOL_PG("products", " AND f.hidden_at IS NULL"
-		      PRODUCTS_IN_COMMUNE("f.id", "3"))), " DESC") };
+		      PRODUCTS_IN_COMMUNE("f.id", "3"))), " DESC"), true };
 #define PRODUCTS_MATCHES_SQLITE \
 	"search_products WHERE search_products MATCH $1" \
 	PRODUCTS_IN_COMMUNE("rowid", "2")
@@ -503,9 +503,9 @@ static const struct db_sql SQL_PRODUCTS = { "search_products",
 	"products f WHERE f.search_tsv @@ to_tsquery('kq_search', $1)" \
 	" AND f.hidden_at IS NULL" PRODUCTS_IN_COMMUNE("f.id", "2")
 static const struct db_sql SQL_PRODUCTS_COUNT = { "search_products_count",
-	COUNT_ALL(PRODUCTS_MATCHES_SQLITE), COUNT_ALL(PRODUCTS_MATCHES_PG) };
+	COUNT_ALL(PRODUCTS_MATCHES_SQLITE), COUNT_ALL(PRODUCTS_MATCHES_PG), true };
 static const struct db_sql SQL_PRODUCTS_FEW = { "search_products_few",
-	COUNT_FEW(PRODUCTS_MATCHES_SQLITE), COUNT_FEW(PRODUCTS_MATCHES_PG) };
+	COUNT_FEW(PRODUCTS_MATCHES_SQLITE), COUNT_FEW(PRODUCTS_MATCHES_PG), true };
 
 static const struct db_sql SQL_COMMUNE = { "search_commune",
 	"SELECT id FROM communes WHERE insee = $1" };

@@ -30,6 +30,10 @@ struct db_sql {
 	const char *name;     /* unique; names the prepared statement on PostgreSQL */
 	const char *sql;      /* both backends, unless sql_pg is set */
 	const char *sql_pg;   /* PostgreSQL text where the dialects differ */
+	/* PostgreSQL: plan with each execution's values instead of once for all. For a statement
+	 * whose best plan depends on its values (a full-text query: a rare word wants the GIN
+	 * index, and the generic plan of "search_tsv @@ to_tsquery($1)" read every row). */
+	bool plan_each_time;
 };
 
 /* url: "sqlite:PATH" or "postgres://..." / "postgresql://...".

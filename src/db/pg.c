@@ -141,9 +141,15 @@ static enum db_status pg_step(struct db_stmt *st)
 	struct pg_stmt *p = st->impl;
 	if (!p->executed) {
 		p->executed = true;
-		p->res = PQexecPrepared(conn(st->db), p->name, st->nparams,
-					(const char *const *)p->values + 1, p->lengths + 1,
-					p->formats + 1, 0);
+		if (st->sql->plan_each_time)
+			p->res = PQexecParams(conn(st->db),
+					      st->sql->sql_pg ? st->sql->sql_pg : st->sql->sql,
+					      st->nparams, NULL, (const char *const *)p->values + 1,
+					      p->lengths + 1, p->formats + 1, 0);
+		else
+			p->res = PQexecPrepared(conn(st->db), p->name, st->nparams,
+						(const char *const *)p->values + 1, p->lengths + 1,
+						p->formats + 1, 0);
 		enum db_status s = status_of_result(st->db, p->res);
 		if (s != DB_NONE)
 			return s;
