@@ -352,10 +352,11 @@ static enum db_status queue_one(struct db *db, struct arena *a, const struct rec
 	const char *subject = i18n_fill(a, i18n_get(lang, "mail.follows.announce.subject"), vars);
 	const char *body = i18n_fill(a, i18n_get(lang, "mail.follows.announce.body"), vars);
 	const char *footer = i18n_fill(a, i18n_get(lang, "mail.follows.announce.footer"), vars);
-	/* RFC 8058: the URL of the header takes a POST with no cookie. */
-	const char *headers = arena_printf(a, "List-Unsubscribe: <%s>\r\n"
+	/* RFC 8058: the URL of the header takes a POST with no cookie. The organisation writes
+	 * (its name in From, notify.h). */
+	const char *headers = arena_printf(a, "%s: %s\r\nList-Unsubscribe: <%s>\r\n"
 					      "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
-					   unsub);
+					   NOTIFY_SENDER_HEADER, org_name, unsub);
 	return notify_enqueue(db, r->email, subject, arena_printf(a, "%s\n\n-- \n%s\n", body, footer),
 			      headers);
 }

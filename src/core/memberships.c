@@ -1344,8 +1344,11 @@ static enum db_status mailing_queue(struct db *db, struct mailing_ctx *x,
 	const char *contact_text = arena_strdup(a, buf_str(&contact));
 	buf_free(&contact);
 	/* The association answers: its address, when it has a valid one. */
-	const char *headers = str_email_valid(email) ? arena_printf(a, "Reply-To: %s\r\n", email)
-						     : NULL;
+	/* The association writes (its name in From, notify.h) and answers: its address, when it
+	 * has a valid one. */
+	const char *headers = arena_printf(a, "%s: %s\r\n%s", NOTIFY_SENDER_HEADER, name,
+					   str_email_valid(email) ? arena_printf(a, "Reply-To: %s\r\n", email)
+								  : "");
 	for (int64_t i = 0; s >= 0 && i < x->n; i++) {
 		const struct mail_row *r = &v[i];
 		const char *vars[] = { "name", r->name, "org", name, "subject", x->subject,

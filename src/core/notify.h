@@ -5,7 +5,10 @@
 
 /* Queues one mail. Must run inside a transaction (db_txn_run) so the mail
  * exists if and only if the change that causes it was committed.
- * extra_headers: "Name: value\r\n" lines or NULL. */
+ * extra_headers: "Name: value\r\n" lines or NULL. A line NOTIFY_SENDER_HEADER ": <name>"
+ * names who writes (an association to its members): the mail job shows it in From,
+ * "<name> via <the site's From>", and does not send that line. */
+#define NOTIFY_SENDER_HEADER "X-Kiosque-Sender"
 __attribute__((warn_unused_result))
 enum db_status notify_enqueue(struct db *db, const char *to, const char *subject,
 			      const char *body, const char *extra_headers);

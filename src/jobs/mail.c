@@ -73,13 +73,54 @@ static void build_message(struct buf *b, const struct jobs_config *cfg,
 	if (at)
 		snprintf(domain, sizeof(domain), "%.*s", (int)strcspn(at + 1, ">"), at + 1);
 
-	buf_printf(b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: ", date, cfg->mail_from, m->to);
+	/* Who writes, when a mail speaks for someone (notify.h): "<name> via <site>" <address>,
+	 * the address staying the site's own (SPF and DKIM are the site's). */
+	const char *sender = NULL;
+	size_t sender_len = 0;
+	const char *hdrs = m->headers ? m->headers : "";
+	const char *line = strstr(hdrs, NOTIFY_SENDER_HEADER ": ");
+	if (line && (line == hdrs || line[-1] == '\n')) {
+		sender = line + strlen(NOTIFY_SENDER_HEADER ": ");
+		sender_len = strcspn(sender, "\r\n");
+	}
+	buf_printf(b, "Date: %s\r\nFrom: ", date);
+	if (sender && sender_len) {
+		char envelope[300], name[600];
+		envelope_of(cfg->mail_from, envelope, sizeof(envelope));
+		const char *lt = strchr(cfg->mail_from, '<');
+		int site_len = lt ? (int)(lt - cfg->mail_from) : 0;
+		while (site_len > 0 && cfg->mail_from[site_len - 1] == ' ')
+			site_len--;
+		snprintf(name, sizeof(name), "%.*s via %.*s", (int)(sender_len < 200 ? sender_len : 200), sender,
+			 site_len ? site_len : 7, site_len ? cfg->mail_from : "Kiosque");
+		/* Quotes and backslashes would end the display name early: encoded, they cannot. */
+		bool plain = strpbrk(name, "\"\\()<>,;:@[]") == NULL;
+		for (const char *p = name; plain && *p; p++)
+			plain = (unsigned char)*p < 0x80;
+		if (plain)
+			buf_printf(b, "\"%s\" ", name);
+		else {
+			encode_header(b, name);
+			buf_putc(b, ' ');
+		}
+		buf_printf(b, "%s", envelope);
+	} else {
+		buf_puts(b, cfg->mail_from);
+	}
+	buf_printf(b, "\r\nTo: %s\r\nSubject: ", m->to);
 	encode_header(b, m->subject);
 	buf_printf(b, "\r\nMessage-ID: <outbox-%lld-%u@%s>\r\n", (long long)m->id,
 		   randombytes_random(), domain);
 	buf_puts(b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
 		    "Content-Transfer-Encoding: 8bit\r\n");
-	buf_puts(b, m->headers);
+	/* The extra headers, but the sender line: it became From above. */
+	for (const char *p = hdrs; *p;) {
+		size_t n = strcspn(p, "\n");
+		bool last = p[n] == 0;
+		if (!(sender && p == line))
+			buf_append(b, p, last ? n : n + 1);
+		p += last ? n : n + 1;
+	}
 	buf_puts(b, "\r\n");
 	/* Lines end in CRLF on the wire. */
 	for (const char *p = m->body; *p; p++) {

@@ -101,6 +101,9 @@ class MemberMailingTest(unittest.TestCase):
             m = self.srv.wait_mail(to=to, subject_contains=subject)
             self.assertEqual(str(m["Subject"]), "[Comité des fêtes de Vesqueval] %s" % subject)
             self.assertEqual(str(m["Reply-To"]), "contact@fetes-vesqueval.example.org")
+            # The association writes: its name in From, the site's address kept; no internal header.
+            self.assertTrue(str(m["From"]).startswith("Comité des fêtes de Vesqueval via "), str(m["From"]))
+            self.assertIsNone(m["X-Kiosque-Sender"])
             text = mail_text(m)
             self.assertIn("Message de Comité des fêtes de Vesqueval à ses adhérents", text)
             self.assertIn(BODY, text)
