@@ -11,7 +11,7 @@
 
 const char *const moderation_reasons[] = { "spam", "abuse", "illegal", "false", "other", NULL };
 
-static const char *const kinds[] = { "post", "comment", "event", "organisation", NULL };
+static const char *const kinds[] = { "post", "comment", "event", "organisation", "product", NULL };
 
 bool moderation_kind_valid(const char *kind)
 {
@@ -57,12 +57,17 @@ static const struct db_sql SQL_TARGET_EVENT = { "moderation_target_event",
 	"SELECT e.title, '/evenements/' || e.slug, 0, '', e.org_id, o.name, COALESCE(e.hidden_at, 0)"
 	" FROM events e JOIN organisations o ON o.id = e.org_id"
 	" WHERE e.id = $1 AND e.status <> 'draft'" };
+static const struct db_sql SQL_TARGET_PRODUCT = { "moderation_target_product",
+	"SELECT p.name, '/produits/' || p.slug, 0, '', p.org_id, o.name, COALESCE(p.hidden_at, 0)"
+	" FROM products p JOIN organisations o ON o.id = p.org_id WHERE p.id = $1" };
 static const struct db_sql SQL_TARGET_ORG = { "moderation_target_org",
 	"SELECT o.name, '/organisations/' || o.slug, 0, '', o.id, o.name, COALESCE(o.hidden_at, 0)"
 	" FROM organisations o WHERE o.id = $1" };
 
 static const struct db_sql *target_sql(const char *kind)
 {
+	if (strcmp(kind, "product") == 0)
+		return &SQL_TARGET_PRODUCT;
 	switch (kind[0]) {
 	case 'p': return &SQL_TARGET_POST;
 	case 'c': return &SQL_TARGET_COMMENT;
@@ -461,9 +466,12 @@ static const struct db_sql SQL_HIDE_POST = { "moderation_hide_post", HIDE_SQL("p
 static const struct db_sql SQL_HIDE_COMMENT = { "moderation_hide_comment", HIDE_SQL("comments") };
 static const struct db_sql SQL_HIDE_EVENT = { "moderation_hide_event", HIDE_SQL("events") };
 static const struct db_sql SQL_HIDE_ORG = { "moderation_hide_org", HIDE_SQL("organisations") };
+static const struct db_sql SQL_HIDE_PRODUCT = { "moderation_hide_product", HIDE_SQL("products") };
 
 static const struct db_sql *hide_sql(const char *kind)
 {
+	if (strcmp(kind, "product") == 0)
+		return &SQL_HIDE_PRODUCT;
 	switch (kind[0]) {
 	case 'p': return &SQL_HIDE_POST;
 	case 'c': return &SQL_HIDE_COMMENT;

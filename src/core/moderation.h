@@ -1,7 +1,7 @@
 /* moderation.h: reports by members, the moderators' queue, hiding and restoring content,
  * suspending accounts, and the audit log of every act (migration 0017-moderation.sql).
  *
- * Anyone signed in reports a post, a comment, an event or an organisation
+ * Anyone signed in reports a post, a comment, an event, an organisation or a product
  * with a reason. Moderators (platform_role moderator or admin) see the open
  * reports grouped by content, hide or restore it with a note, dismiss the
  * reports, and suspend or reactivate an account. Hiding keeps the row and
@@ -27,12 +27,12 @@ extern const char *const moderation_reasons[];
 
 /* A piece of content as the moderators see it. Strings never NULL. */
 struct moderation_target {
-	const char *kind;              /* post | comment | event | organisation */
+	const char *kind;              /* post | comment | event | organisation | product */
 	int64_t id;
 	const char *title;             /* title, name, or the start of a comment */
 	const char *path;              /* its public page ("/actualites/x"; a comment: "/commentaires/12",
 					* which sends to the comment on its page) */
-	int64_t author_id;             /* 0: none or deleted (events and organisations: 0) */
+	int64_t author_id;             /* 0: none or deleted (events, organisations, products: 0) */
 	const char *author_name;
 	int64_t org_id;                /* the organisation it belongs to, 0: none */
 	const char *org_name;

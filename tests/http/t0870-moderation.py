@@ -169,6 +169,20 @@ class Moderation(unittest.TestCase, Agenda):
         self.assertEqual(self.owner.get("/evenements/" + slug).status, 200)
         self.srv.wait_mail(to=OWNER, subject_contains="Concert caché %s" % t)
 
+    def test_hiding_a_product_removes_its_page(self):
+        row = run_sql(self.srv, "SELECT id || '|' || slug FROM products WHERE hidden_at IS NULL ORDER BY id LIMIT 1")
+        pid, slug = int(row.split("|")[0]), row.split("|")[1]
+        visitor = self.srv.client()
+        page = visitor.get("/produits/" + slug)
+        self.assertEqual(page.status, 200)
+        self.assertIn('href="/signaler?type=product&amp;id=%d"' % pid, page.body)
+        self.assertEqual(self.report(self.citizen, "product", pid, reason="false").status, 303)
+        self.assertEqual(self.act("product", pid, "masquer", "Ce produit n'existe pas.").status, 303)
+        self.assertEqual(visitor.get("/produits/" + slug).status, 404)
+        self.assertNotIn("/produits/%s\"" % slug, visitor.get("/produits").body)
+        self.assertEqual(self.act("product", pid, "retablir", "Erreur.").status, 303)
+        self.assertEqual(visitor.get("/produits/" + slug).status, 200)
+
     def test_dismissing_keeps_the_content(self):
         oid = int(run_sql(self.srv, "SELECT id FROM organisations WHERE slug = '%s'" % ORG))
         self.assertEqual(self.report(self.citizen, "organisation", oid, reason="other",

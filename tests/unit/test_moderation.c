@@ -8,6 +8,7 @@
 #include "core/moderation.h"
 #include "core/orgs.h"
 #include "core/posts.h"
+#include "core/products.h"
 #include "core/sessions.h"
 
 #include <pthread.h>
@@ -105,7 +106,8 @@ static int fresh(void **state)
 {
 	struct env *e = *state;
 	tl_set_clock(0);
-	if (db_exec(e->db, "DELETE FROM moderation_log; DELETE FROM reports; DELETE FROM event_dates;"
+	if (db_exec(e->db, "DELETE FROM moderation_log; DELETE FROM reports; DELETE FROM product_places;"
+			   " DELETE FROM product_labels; DELETE FROM products; DELETE FROM event_dates;"
 			   " DELETE FROM events; DELETE FROM posts; DELETE FROM org_invitations;"
 			   " DELETE FROM org_members; DELETE FROM organisations; DELETE FROM uploads;"
 			   " DELETE FROM outbox; DELETE FROM sessions; DELETE FROM api_tokens;"
@@ -440,6 +442,42 @@ static void test_two_moderators_hiding_at_once_make_one_act(void **state)
 	assert_int_equal(count1(e->db, &SQL_MAILS_TO, "olga@example.org", 0), 1);
 }
 
+static const struct db_sql SQL_PRODUCT = { "ut_mod_product",
+	"INSERT INTO products (org_id, slug, name, summary, description, description_html,"
+	" created_at, updated_at) VALUES ($1, 'miel-de-lavande', 'Miel de lavande', 'Du rucher.', '', '',"
+	" 1, 1) RETURNING id" };
+
+/* A product is reported and hidden like the rest, and leaves the product pages and lists. */
+static void test_a_hidden_product_leaves_its_page_and_the_lists(void **state)
+{
+	struct env *e = *state;
+	struct actor owner = actor_of(e, e->owner), m = actor_of(e, e->moderator);
+	struct field_errors fe = { 0 };
+	struct org o;
+	struct org_input in = { .kind = "producer", .name = "Rucher du Vesque", .category = "",
+				.commune = "26391" };
+	assert_int_equal(orgs_create(e->db, &owner, &in, e->a, &fe, &o), KQ_OK);
+	struct db_stmt *st = db_stmt(e->db, &SQL_PRODUCT);
+	db_bind_i64(st, 1, o.id);
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t pid = db_col_i64(st, 0);
+	db_reset(st);
+	struct product p;
+	assert_int_equal(products_get(e->db, NULL, e->a, "miel-de-lavande", &p), KQ_OK);
+	assert_int_equal(report(e, e->citizen, "product", pid, "false", NULL), KQ_OK);
+	assert_int_equal(moderation_hide(e->db, &m, "product", pid, "Produit inexistant.", &fe), KQ_OK);
+	assert_int_equal(products_get(e->db, NULL, e->a, "miel-de-lavande", &p), KQ_ERR_NOT_FOUND);
+	struct product_filter f = { .limit = 10 };
+	struct product *list;
+	int n = -1;
+	int64_t total = -1;
+	assert_int_equal(products_list(e->db, e->a, &f, &list, &n, &total), KQ_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(count1(e->db, &SQL_MAILS_TO, "olga@example.org", 0), 1);   /* its owners */
+	assert_int_equal(moderation_restore(e->db, &m, "product", pid, "Vérifié.", &fe), KQ_OK);
+	assert_int_equal(products_get(e->db, NULL, e->a, "miel-de-lavande", &p), KQ_OK);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fresh, done)
 
 int main(void)
@@ -458,6 +496,7 @@ int main(void)
 		T(test_suspend_rules_sessions_and_mail),
 		T(test_log_is_newest_first_and_paged),
 		T(test_two_moderators_hiding_at_once_make_one_act),
+		T(test_a_hidden_product_leaves_its_page_and_the_lists),
 	};
 	int failed = 0;
 	TL_RUN_GROUP_BOTH(failed, "moderation", db_tests, setup_sqlite, setup_pg, teardown);

@@ -378,6 +378,11 @@ void view_products_show(struct buf *b, struct request *req, const struct product
 		HTML("</div>");
 	}
 	where_to_buy(b, req, p);
+	if (!p->hidden_at) {
+		HTML("<p class=\"report-link\"><a rel=\"nofollow\"");
+		html_href(b, arena_printf(req->arena, "/signaler?type=product&id=%lld", (long long)p->id));
+		html_fmt(b, ">%s</a></p>", web_t(req, "moderation.report.link_product"));
+	}
 	HTML("</article>");
 	view_layout_end(b, req);
 }
