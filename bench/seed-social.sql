@@ -13,6 +13,7 @@
 -- * 150,000 likes on posts.
 -- * Follows: every account follows 2 organisations (100,000 rows), and the bench citizen, account
 --   49,990, follows 50 organisations and 5 people (the home feed of the benchmark).
+-- * The home timelines of every follower (migration 0029).
 -- The search indexes of the posts are filled by the triggers of migration 0016 (FTS5) or by the
 -- tsvector column (PostgreSQL) as the rows go in.
 
@@ -100,6 +101,15 @@ INSERT INTO follows (follower_id, target_kind, target_id, notify_by_mail, create
 SELECT 49990, 'org', (n * 197) % 10000 + 1, TRUE, 1700000000 + n FROM bench_s WHERE n <= 50;
 INSERT INTO follows (follower_id, target_kind, target_id, notify_by_mail, created_at)
 SELECT 49990, 'account', (n * 20 - 13) * 20 + 7, FALSE, 1700000000 + n FROM bench_s WHERE n <= 5;
+
+-- The home timelines (migration 0029), as core/feed.c writes them on publication and on follow:
+-- one row per follower and post of what they follow (about 1.9 million rows).
+INSERT INTO home_timeline (account_id, published_at, post_id)
+SELECT f.follower_id, p.published_at, p.id FROM follows f JOIN posts p ON p.org_id = f.target_id
+WHERE f.target_kind = 'org' AND p.status = 'published';
+INSERT INTO home_timeline (account_id, published_at, post_id)
+SELECT f.follower_id, p.published_at, p.id FROM follows f JOIN posts p ON p.author_id = f.target_id
+WHERE f.target_kind = 'account' AND p.org_id IS NULL AND p.status = 'published';
 
 DROP TABLE bench_post;
 DROP TABLE bench_sw;

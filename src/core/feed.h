@@ -93,4 +93,17 @@ enum kq_err feed_home_parts(struct db *db, const struct actor *who, struct arena
  * at once. Errors: INTERNAL. */
 enum kq_err feed_public_version(struct db *db, int64_t *out_t, int64_t *out_id);
 
+/* ---- the home timeline (migration 0029): written in the caller's transaction ---- */
+/* Adds post_id, when it is published, to the timeline of everyone who follows its organisation
+ * (or, a citizen's post, its author). Idempotent. */
+enum db_status feed_timeline_add_post(struct db *db, int64_t post_id);
+/* account_id now follows (kind "org" | "account", target_id): that target's published posts join
+ * its timeline (the newest FEED_TIMELINE_BACKFILL). Idempotent. */
+enum db_status feed_timeline_follow(struct db *db, int64_t account_id, const char *kind,
+				    int64_t target_id);
+/* account_id no longer follows target: its posts leave the timeline. */
+enum db_status feed_timeline_unfollow(struct db *db, int64_t account_id, const char *kind,
+				      int64_t target_id);
+#define FEED_TIMELINE_BACKFILL 500
+
 #endif

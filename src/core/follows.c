@@ -4,6 +4,7 @@
  * in the context (x->err) and returned as DB_HARD so nothing is kept, and
  * every callback starts by clearing it because DB_SOFT runs it again. */
 #include "follows.h"
+#include "feed.h"
 #include "notify.h"
 #include "orgs.h"
 #include "base/crypto.h"
@@ -116,7 +117,9 @@ static enum db_status follow_txn(struct db *db, void *cls)
 	db_bind_i64(st, 3, x->target_id);
 	db_bind_bool(st, 4, x->notify);
 	db_bind_i64(st, 5, time_now());
-	return db_run(st);
+	if ((s = db_run(st)) < 0)
+		return s;
+	return feed_timeline_follow(db, x->who->account_id, x->kind, x->target_id);
 }
 
 static enum kq_err run_write(struct db *db, const char *name, db_txn_fn fn, void *cls,
@@ -163,7 +166,10 @@ static enum db_status unfollow_txn(struct db *db, void *cls)
 	db_bind_i64(st, 1, x->who->account_id);
 	db_bind_text(st, 2, x->kind);
 	db_bind_i64(st, 3, x->target_id);
-	return db_run(st);
+	enum db_status s = db_run(st);
+	if (s < 0)
+		return s;
+	return feed_timeline_unfollow(db, x->who->account_id, x->kind, x->target_id);
 }
 
 enum kq_err follows_unfollow(struct db *db, const struct actor *who, const char *kind,
@@ -759,7 +765,7 @@ enum kq_err follows_load_demo(struct db *db)
 		db_bind_i64(st, 2, org);
 		db_bind_bool(st, 3, demo_follows[i].mail);
 		db_bind_i64(st, 4, now - 86400 * (int64_t)(i + 1));
-		if (db_run(st) < 0)
+		if (db_run(st) < 0 || feed_timeline_follow(db, who, FOLLOW_ORG, org) < 0)
 			failed = true;
 	}
 	if (!failed) {

@@ -11,6 +11,7 @@
 #include "markdown.h"
 #include "orgs.h"
 #include "moderation.h"
+#include "feed.h"
 #include "base/crypto.h"
 #include "base/log.h"
 #include "base/str.h"
@@ -727,7 +728,9 @@ static enum db_status create_txn(struct db *db, void *cls)
 		return DB_HARD;
 	if (s < 0)
 		return s;
-	return store_images(db, x, x->post_id, 0);
+	if ((s = store_images(db, x, x->post_id, 0)) < 0)
+		return s;
+	return feed_timeline_add_post(db, x->post_id);   /* into its followers' home feeds */
 }
 
 static bool in_ids(const int64_t *ids, int n, int64_t id)
@@ -819,7 +822,9 @@ static enum db_status update_txn(struct db *db, void *cls)
 				return s;
 		}
 	}
-	return store_images(db, x, cur.id, pos);
+	if ((s = store_images(db, x, cur.id, pos)) < 0)
+		return s;
+	return feed_timeline_add_post(db, cur.id);   /* a draft published now reaches the feeds */
 }
 
 static enum db_status delete_txn(struct db *db, void *cls)

@@ -83,6 +83,8 @@ static int64_t post(struct env *e, int64_t org_id, const char *slug, const char 
 	assert_int_equal(db_step(st), DB_ROW);
 	int64_t id = db_col_i64(st, 0);
 	db_reset(st);
+	/* As core/posts.c does on publication: into its followers' home timelines. */
+	assert_true(feed_timeline_add_post(e->db, id) >= 0);
 	return id;
 }
 
@@ -406,6 +408,40 @@ static void test_pin_is_for_public_bodies_publishers_and_visible_posts(void **st
 
 /* ---- the feed ---------------------------------------------------------------------------------------- */
 
+/* The home timeline (migration 0029): a follow brings the target's posts in, a new post reaches
+ * the followers, unfollowing takes them out, deleting a post deletes its rows. */
+static void test_timeline_follows_unfollows_and_deletes(void **state)
+{
+	struct env *e = *state;
+	int64_t now = time_now();
+	struct actor fan = actor_of(e, e->fan);
+	int64_t p1 = post(e, e->org_id, "avant-1", "published", now - 300, e->owner);
+	int64_t p2 = post(e, e->org_id, "avant-2", "published", now - 200, e->owner);
+	struct feed_page f;
+	assert_int_equal(feed_home(e->db, &fan, e->a, NULL, 10, &f), KQ_OK);
+	assert_int_equal(f.n, 0);
+	assert_int_equal(follows_follow(e->db, &fan, FOLLOW_ORG, e->org_id, false), KQ_OK);
+	assert_int_equal(feed_home(e->db, &fan, e->a, NULL, 10, &f), KQ_OK);
+	assert_int_equal(f.n, 2);   /* what was published before the follow */
+	assert_int_equal(f.items[0].id, p2);
+	assert_int_equal(f.items[1].id, p1);
+	int64_t p3 = post(e, e->org_id, "apres", "published", now - 100, e->owner);
+	assert_int_equal(feed_home(e->db, &fan, e->a, NULL, 10, &f), KQ_OK);
+	assert_int_equal(f.n, 3);
+	assert_int_equal(f.items[0].id, p3);
+	assert_int_equal(follows_unfollow(e->db, &fan, FOLLOW_ORG, e->org_id), KQ_OK);
+	assert_int_equal(feed_home(e->db, &fan, e->a, NULL, 10, &f), KQ_OK);
+	assert_int_equal(f.n, 0);
+	assert_int_equal(follows_follow(e->db, &fan, FOLLOW_ORG, e->org_id, false), KQ_OK);
+	assert_int_equal(follows_follow(e->db, &fan, FOLLOW_ORG, e->org_id, false), KQ_OK);   /* twice */
+	char sql[96];
+	snprintf(sql, sizeof(sql), "DELETE FROM posts WHERE id = %lld", (long long)p3);
+	assert_int_equal(db_exec(e->db, sql), DB_NONE);
+	assert_int_equal(feed_home(e->db, &fan, e->a, NULL, 10, &f), KQ_OK);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.items[0].id, p2);
+}
+
 static void test_feed_is_what_i_follow_newest_first_without_hidden(void **state)
 {
 	struct env *e = *state;
@@ -576,6 +612,7 @@ int main(void)
 		T(test_feed_is_what_i_follow_newest_first_without_hidden),
 		T(test_feed_cursor_is_stable_when_a_post_arrives),
 		T(test_feed_walks_past_a_run_of_hidden_posts),
+		T(test_timeline_follows_unfollows_and_deletes),
 	};
 	int failed = 0;
 	TL_RUN_GROUP_BOTH(failed, "follows", db_tests, setup_sqlite, setup_pg, teardown);
