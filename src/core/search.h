@@ -34,7 +34,8 @@
  * past that, only its newest SEARCH_RANK_MAX matches are ranked, and past
  * SEARCH_SCORE_MAX matches (a prefix of two letters while typing) none is
  * scored: the newest come first. A search thus stays within its budget
- * (search.c says why). Totals count every match (of the filters). */
+ * (search.c says why). Totals count every match (of the filters) up to
+ * SEARCH_SCORE_MAX; past it a total is SEARCH_TOTAL_MORE, "more than 2,000". */
 #ifndef KQ_SEARCH_H
 #define KQ_SEARCH_H
 #include "core.h"
@@ -46,6 +47,8 @@
 #define SEARCH_OFFSET_MAX 1000   /* deepest page */
 #define SEARCH_RANK_MAX 400      /* matches of one kind ranked (see above) */
 #define SEARCH_SCORE_MAX 2000    /* past this many matches of a kind, none is scored */
+/* A kind's total past SEARCH_SCORE_MAX: "more than 2,000" (not counted further). */
+#define SEARCH_TOTAL_MORE (SEARCH_SCORE_MAX + 1)
 #define SEARCH_SNIPPET_MAX 200   /* characters of a result's text */
 #define SEARCH_SUGGEST_MAX 8     /* suggestions of search_suggest */
 

@@ -152,6 +152,14 @@ static const char *search_url(struct request *req, const struct search_view *v,
 	return u;
 }
 
+/* A kind's total as shown: "12", or "plus de 2 000" past what search counts (search.h). */
+static const char *total_text(struct request *req, int64_t total)
+{
+	if (total >= SEARCH_TOTAL_MORE)
+		return web_t(req, "search.more_than_max");
+	return arena_printf(req->arena, "%lld", (long long)total);
+}
+
 /* "Organisations (12)", the list, and a link to all of them or the pages. */
 static void group(struct buf *b, struct request *req, const struct search_view *v,
 		  enum search_kind k)
@@ -161,8 +169,8 @@ static void group(struct buf *b, struct request *req, const struct search_view *
 	int64_t total;
 	search_list(v->results, k, &hits, &n, &total);
 	html_fmt(b, "<section class=\"search-group\" aria-labelledby=\"%s\"><h2 id=\"%s\">%s"
-		    " <span class=\"count\">(%lld)</span></h2>",
-		 group_ids[k], group_ids[k], web_t(req, group_keys[k]), (long long)total);
+		    " <span class=\"count\">(%s)</span></h2>",
+		 group_ids[k], group_ids[k], web_t(req, group_keys[k]), total_text(req, total));
 	HTML("<ul class=\"card-list search-results\">");
 	for (int i = 0; i < n; i++) {
 		switch (hits[i].kind) {
@@ -186,11 +194,13 @@ static void group(struct buf *b, struct request *req, const struct search_view *
 	if (v->kind == SEARCH_KINDS && total > n) {
 		HTML("<p class=\"search-more\"><a");
 		html_href(b, search_url(req, v, k, 1));
-		html_fmt(b, ">%s %s (%lld)</a></p>", web_t(req, "search.see_all"),
-			 web_t(req, group_keys[k]), (long long)total);
+		html_fmt(b, ">%s %s (%s)</a></p>", web_t(req, "search.see_all"),
+			 web_t(req, group_keys[k]), total_text(req, total));
 	} else if (v->kind != SEARCH_KINDS && v->per_page > 0 &&
 		   (v->page > 1 || total > (int64_t)v->page * v->per_page)) {
 		int64_t pages = (total + v->per_page - 1) / v->per_page;
+		if (total >= SEARCH_TOTAL_MORE)   /* not counted further: as deep as one may go */
+			pages = SEARCH_OFFSET_MAX / v->per_page + 1;
 		html_fmt(b, "<nav class=\"pager\" aria-label=\"%s\"><ul>", web_t(req, "search.pages"));
 		if (v->page > 1) {
 			HTML("<li><a rel=\"prev\"");
@@ -224,8 +234,8 @@ static void type_counts(struct buf *b, struct request *req, const struct search_
 			continue;
 		HTML("<li><a");
 		html_href(b, search_url(req, v, k, 1));
-		html_fmt(b, "><span class=\"badge badge-kind\">%s</span> <span class=\"count\">%lld</span></a></li>",
-			 web_t(req, group_keys[k]), (long long)total);
+		html_fmt(b, "><span class=\"badge badge-kind\">%s</span> <span class=\"count\">%s</span></a></li>",
+			 web_t(req, group_keys[k]), total_text(req, total));
 	}
 	HTML("</ul></nav>");
 }
@@ -299,8 +309,12 @@ void view_search(struct buf *b, struct request *req, const struct search_view *v
 	}
 	int64_t all = r->orgs_total + r->events_total + r->posts_total + r->products_total +
 		      r->pages_total;
+	bool more = r->orgs_total >= SEARCH_TOTAL_MORE || r->events_total >= SEARCH_TOTAL_MORE ||
+		    r->posts_total >= SEARCH_TOTAL_MORE || r->products_total >= SEARCH_TOTAL_MORE ||
+		    r->pages_total >= SEARCH_TOTAL_MORE;
 	/* <q>: the browser puts the quotation marks of the page's language. */
-	html_fmt(b, "<p role=\"status\"><strong>%lld</strong> %s %s <q>%s</q></p>", (long long)all,
+	html_fmt(b, "<p role=\"status\"><strong>%s</strong> %s %s <q>%s</q></p>",
+		 more ? web_t(req, "search.more_than_max") : arena_printf(req->arena, "%lld", (long long)all),
 		 web_t(req, "search.count_results"), web_t(req, "search.for"), r->q);
 	if (all == 0) {
 		html_fmt(b, "<div class=\"empty\"><p>%s</p><p>%s <a href=\"/evenements\">%s</a>,"
