@@ -252,8 +252,11 @@ static enum kq_err stripe_start(const struct payment_start_in *in, struct arena 
 	if (!stripe_enabled())
 		return KQ_ERR_PAYMENT_FAILED;
 	int64_t expires = in->hold_until;
+	/* Past Stripe's minimum, rounded up to ten minutes: a retry of this request with its
+	 * idempotency key must send the same parameters (Stripe refuses other ones), and a retry a
+	 * second later would otherwise ask for a session one second longer. */
 	if (expires < in->now + STRIPE_SESSION_MIN)
-		expires = in->now + STRIPE_SESSION_MIN;
+		expires = (in->now + STRIPE_SESSION_MIN + 599) / 600 * 600;
 	if (expires > in->now + STRIPE_SESSION_MAX)
 		expires = in->now + STRIPE_SESSION_MAX;
 	char num[32], lower[8];
