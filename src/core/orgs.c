@@ -1817,3 +1817,23 @@ enum kq_err orgs_invitation_accept(struct db *db, const struct actor *who, const
 		*out_inv = x.inv;
 	return e;
 }
+
+/* ---- the demo loaders' author ------------------------------------------------------------ */
+
+static const struct db_sql SQL_DEMO_OWNER = { "orgs_demo_owner",
+	"SELECT o.id, m.account_id FROM organisations o JOIN org_members m ON m.org_id = o.id"
+	" WHERE o.slug = $1 AND m.role = 'owner' ORDER BY m.account_id LIMIT 1" };
+
+enum kq_err orgs_demo_owner(struct db *db, const char *slug, int64_t *out_org_id,
+			    struct actor *out_owner)
+{
+	struct db_stmt *st = db_stmt(db, &SQL_DEMO_OWNER);
+	db_bind_text(st, 1, slug);
+	enum db_status s = db_step(st);
+	*out_org_id = s == DB_ROW ? db_col_i64(st, 0) : 0;
+	struct actor who = { .account_id = s == DB_ROW ? db_col_i64(st, 1) : 0, .platform_role = "",
+			     .lang = "fr", .is_verified = true };
+	*out_owner = who;
+	db_reset(st);
+	return s < 0 ? KQ_ERR_INTERNAL : KQ_OK;
+}

@@ -303,6 +303,11 @@ enum kq_err orgs_render_pending(struct db *db, int64_t *out_n);
 __attribute__((warn_unused_result))
 enum db_status orgs_insert_raw(struct db *db, const struct org_input *in, int64_t created_by,
 			       int64_t *out_id);
+/* The demo loaders write through the same rules as pages, as the organisation's owner: the id of
+ * the organisation slug and its first owner as an actor ([out] *out_org_id 0: no such
+ * organisation in this demo, not an error). Errors: INTERNAL. */
+enum kq_err orgs_demo_owner(struct db *db, const char *slug, int64_t *out_org_id,
+			    struct actor *out_owner);
 /* Sets the position and the links of an organisation as given (demo loader). */
 __attribute__((warn_unused_result))
 enum db_status orgs_position_set_raw(struct db *db, int64_t org_id, int64_t lat_e6, int64_t lon_e6);

@@ -921,9 +921,6 @@ enum kq_err posts_delete(struct db *db, const struct actor *who, int64_t post_id
 
 /* ---- the demo territory's news ------------------------------------------------------------ */
 
-static const struct db_sql SQL_DEMO_OWNER = { "posts_demo_owner",
-	"SELECT o.id, m.account_id FROM organisations o JOIN org_members m ON m.org_id = o.id"
-	" WHERE o.slug = $1 AND m.role = 'owner' ORDER BY m.account_id LIMIT 1" };
 static const struct db_sql SQL_DEMO_DATE = { "posts_demo_date",
 	"UPDATE posts SET published_at = $2, created_at = $2, updated_at = $2 WHERE id = $1" };
 
@@ -989,21 +986,13 @@ enum kq_err posts_load_demo(struct db *db)
 	enum kq_err e = KQ_OK;
 	int64_t now = time_now();
 	for (size_t i = 0; e == KQ_OK && i < sizeof(demo_posts) / sizeof(demo_posts[0]); i++) {
-		struct db_stmt *st = db_stmt(db, &SQL_DEMO_OWNER);
-		db_bind_text(st, 1, demo_posts[i].org);
-		enum db_status s = db_step(st);
-		int64_t org_id = s == DB_ROW ? db_col_i64(st, 0) : 0;
-		int64_t owner = s == DB_ROW ? db_col_i64(st, 1) : 0;
-		db_reset(st);
-		if (s < 0) {
-			e = KQ_ERR_INTERNAL;
+		int64_t org_id = 0;
+		struct actor who;
+		if ((e = orgs_demo_owner(db, demo_posts[i].org, &org_id, &who)) != KQ_OK)
 			break;
-		}
 		if (!org_id)
 			continue;   /* a demo without that organisation */
 		/* Written by the organisation's owner, through the same rules as a page. */
-		struct actor who = { .account_id = owner, .platform_role = "", .lang = "fr",
-				     .is_verified = true };
 		struct post_input in = { .title = demo_posts[i].title, .body = demo_posts[i].body,
 					 .status = "published" };
 		struct field_errors fe = { 0 };

@@ -445,9 +445,6 @@ enum kq_err practical_delete(struct db *db, const struct actor *who, int64_t pag
 
 /* ---- the demo territory's practical pages --------------------------------------------------- */
 
-static const struct db_sql SQL_DEMO_OWNER = { "practical_demo_owner",
-	"SELECT o.id, m.account_id FROM organisations o JOIN org_members m ON m.org_id = o.id"
-	" WHERE o.slug = $1 AND m.role = 'owner' ORDER BY m.account_id LIMIT 1" };
 static const struct db_sql SQL_DEMO_DATE = { "practical_demo_date",
 	"UPDATE practical_pages SET created_at = $2, updated_at = $2 WHERE id = $1" };
 
@@ -514,21 +511,13 @@ enum kq_err practical_load_demo(struct db *db)
 	enum kq_err e = KQ_OK;
 	int64_t now = time_now();
 	for (size_t i = 0; e == KQ_OK && i < sizeof(demo_pages) / sizeof(demo_pages[0]); i++) {
-		struct db_stmt *st = db_stmt(db, &SQL_DEMO_OWNER);
-		db_bind_text(st, 1, demo_pages[i].org);
-		enum db_status s = db_step(st);
-		int64_t org_id = s == DB_ROW ? db_col_i64(st, 0) : 0;
-		int64_t owner = s == DB_ROW ? db_col_i64(st, 1) : 0;
-		db_reset(st);
-		if (s < 0) {
-			e = KQ_ERR_INTERNAL;
+		int64_t org_id = 0;
+		struct actor who;
+		if ((e = orgs_demo_owner(db, demo_pages[i].org, &org_id, &who)) != KQ_OK)
 			break;
-		}
 		if (!org_id)
 			continue;   /* a demo without that organisation */
 		/* Written by the public body's owner, through the same rules as a page. */
-		struct actor who = { .account_id = owner, .platform_role = "", .lang = "fr",
-				     .is_verified = true };
 		struct practical_input in = { .section = demo_pages[i].section,
 					      .title = demo_pages[i].title,
 					      .body = demo_pages[i].body,
@@ -540,7 +529,7 @@ enum kq_err practical_load_demo(struct db *db)
 				  fe.n ? fe.e[0].field : "");
 			break;
 		}
-		st = db_stmt(db, &SQL_DEMO_DATE);
+		struct db_stmt *st = db_stmt(db, &SQL_DEMO_DATE);
 		db_bind_i64(st, 1, p.id);
 		db_bind_i64(st, 2, now - (int64_t)demo_pages[i].days_ago * 86400);
 		if (db_run(st) < 0)

@@ -1164,9 +1164,6 @@ enum kq_err markets_create(struct db *db, const struct actor *who, const struct 
 
 /* ---- the demo territory's terroir ---------------------------------------------------------- */
 
-static const struct db_sql SQL_DEMO_OWNER = { "products_demo_owner",
-	"SELECT o.id, m.account_id FROM organisations o JOIN org_members m ON m.org_id = o.id"
-	" WHERE o.slug = $1 AND m.role = 'owner' ORDER BY m.account_id LIMIT 1" };
 
 static const struct {
 	const char *slug, *name, *commune, *place, *notes;
@@ -1296,21 +1293,13 @@ enum kq_err products_load_demo(struct db *db)
 	}
 	for (size_t i = 0; e == KQ_OK && i < sizeof(demo_products) / sizeof(demo_products[0]); i++) {
 		const struct demo_product *d = &demo_products[i];
-		struct db_stmt *st = db_stmt(db, &SQL_DEMO_OWNER);
-		db_bind_text(st, 1, d->org);
-		enum db_status s = db_step(st);
-		int64_t org_id = s == DB_ROW ? db_col_i64(st, 0) : 0;
-		int64_t owner = s == DB_ROW ? db_col_i64(st, 1) : 0;
-		db_reset(st);
-		if (s < 0) {
-			e = KQ_ERR_INTERNAL;
+		int64_t org_id = 0;
+		struct actor who;
+		if ((e = orgs_demo_owner(db, d->org, &org_id, &who)) != KQ_OK)
 			break;
-		}
 		if (!org_id)
 			continue;   /* a demo without that organisation */
 		/* Written by the organisation's owner, through the same rules as a page. */
-		struct actor who = { .account_id = owner, .platform_role = "", .lang = "fr",
-				     .is_verified = true };
 		struct product_input in = { .name = d->name, .summary = d->summary,
 					    .description = d->description,
 					    .season_start = d->start, .season_end = d->end,
